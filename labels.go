@@ -1,0 +1,114 @@
+package rotor
+
+import (
+	"slices"
+	"strings"
+)
+
+// The staging labels that rotation gives meaning to.
+const (
+	// StageCurrent marks the version that reads return by default.
+	StageCurrent = "AWSCURRENT"
+	// StagePrevious marks the version that was AWSCURRENT before the last move.
+	StagePrevious = "AWSPREVIOUS"
+	// StagePending marks the version a rotation is creating.
+	StagePending = "AWSPENDING"
+)
+
+// Label limits (SEMANTICS.md §1.3 rule 7).
+const (
+	// MaxLabels is the number of staging labels a secret may carry across all
+	// its versions, and the length of a VersionStages list.
+	MaxLabels = 20
+	// MaxLabelLength is the length limit of one label.
+	MaxLabelLength = 256
+)
+
+// Stage is one staging label and the version it is on.
+type Stage struct {
+	Label     string
+	VersionID string
+}
+
+// attachLabel puts label on version id, taking it off whatever version had
+// it. When AWSCURRENT moves to another version, AWSPREVIOUS follows it to the
+// version it left; every other label stays where it is.
+func (s *Secret) attachLabel(label, id string) {
+	if label == StageCurrent {
+		if old, ok := s.StageVersion(StageCurrent); ok && old != id {
+			s.setStage(StagePrevious, old)
+		}
+	}
+	s.setStage(label, id)
+}
+
+func (s *Secret) setStage(label, id string) {
+	i, found := slices.BinarySearchFunc(s.Stages, label, func(st Stage, l string) int {
+		return strings.Compare(st.Label, l)
+	})
+	if found {
+		s.Stages[i].VersionID = id
+		return
+	}
+	s.Stages = slices.Insert(s.Stages, i, Stage{Label: label, VersionID: id})
+}
+
+// removeLabel takes label off whatever version has it.
+func (s *Secret) removeLabel(label string) {
+	s.Stages = slices.DeleteFunc(s.Stages, func(st Stage) bool { return st.Label == label })
+}
+
+// removeVersionLabels takes every label off version id.
+func (s *Secret) removeVersionLabels(id string) {
+	s.Stages = slices.DeleteFunc(s.Stages, func(st Stage) bool { return st.VersionID == id })
+}
+
+// checkLabelLimit refuses a secret that carries more labels than AWS allows.
+func (s *Secret) checkLabelLimit() error {
+	if len(s.Stages) > MaxLabels {
+		return newError(CodeLimitExceeded, "A secret can have at most %d staging labels attached across all of its versions; this request would attach %d.", MaxLabels, len(s.Stages))
+	}
+	return nil
+}
+
+// labelled reports whether version id has at least one label.
+func (s *Secret) labelled(id string) bool {
+	for _, st := range s.Stages {
+		if st.VersionID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// addVersion appends v and applies the retention rule: while the secret has
+// more than MaxVersions versions, the oldest deprecated versions created more
+// than VersionRetention before now are dropped; if that is not enough, the
+// new version is refused with LimitExceededException.
+func (s *Secret) addVersion(v *Version) error {
+	s.Versions = append(s.Versions, v)
+	if len(s.Versions) <= MaxVersions {
+		return nil
+	}
+	cutoff := v.CreatedDate.Add(-VersionRetention)
+	excess := len(s.Versions) - MaxVersions
+	kept := s.Versions[:0:0]
+	for _, old := range s.Versions {
+		if excess > 0 && old != v && !s.labelled(old.ID) && old.CreatedDate.Before(cutoff) {
+			excess--
+			continue
+		}
+		kept = append(kept, old)
+	}
+	if excess > 0 {
+		return newError(CodeLimitExceeded, "The secret %s has %d versions, more than the %d allowed, and none of its deprecated versions is older than 24 hours to be removed. Wait before adding another version.", s.Name, len(s.Versions)-1, MaxVersions)
+	}
+	s.Versions = kept
+	return nil
+}
+
+// dropVersion removes version id and its labels entirely.
+func (s *Secret) dropVersion(id string) {
+	s.removeVersionLabels(id)
+	s.Versions = slices.DeleteFunc(s.Versions, func(v *Version) bool { return v.ID == id })
+}

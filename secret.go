@@ -1,0 +1,218 @@
+package rotor
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Secret is the whole record of one secret: its metadata, its versions and the
+// staging labels that point at them, and the rotation in progress. It is what a
+// Store saves and loads.
+//
+// Zero times mean "absent" (AWS omits the member). A Secret loaded from a Store
+// is shared and must be treated as read-only; Clone it to get one of your own.
+type Secret struct {
+	// ARN is arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX.
+	ARN  string
+	Name string
+	// Description is "" when absent.
+	Description string
+	// KmsKeyID is "" for the default key aws/secretsmanager.
+	KmsKeyID string
+	// Type is the partner type of a managed external secret; usually "".
+	Type string
+	// Tags is nil if the secret was never tagged and empty (non-nil) once every
+	// tag was removed, as DescribeSecret tells the two apart.
+	Tags []Tag
+
+	CreatedDate     time.Time
+	LastChangedDate time.Time
+	// LastAccessedDate is midnight UTC of the last day a value was read.
+	LastAccessedDate time.Time
+	LastRotatedDate  time.Time
+	// NextRotationDate is the end of the next rotation window while rotation
+	// is enabled, else zero.
+	NextRotationDate time.Time
+	// DeletedDate is when DeleteSecret was called; zero unless scheduled for
+	// deletion.
+	DeletedDate time.Time
+	// DeletionDate is when the secret is purged: DeletedDate plus the
+	// recovery window.
+	DeletionDate time.Time
+
+	// RotationConfigured is false until RotateSecret first saved a
+	// configuration; DescribeSecret then omits RotationEnabled.
+	RotationConfigured bool
+	RotationEnabled    bool
+	RotationLambdaARN  string
+	RotationRules      RotationRules
+
+	// ResourcePolicy is the JSON resource policy document, "" if none.
+	ResourcePolicy string
+	OwningService  string
+	PrimaryRegion  string
+
+	// Versions in creation order, oldest first. Shared with other snapshots:
+	// replace an element, never modify it.
+	Versions []*Version
+	// Stages lists each staging label with the one version it is on, sorted
+	// by label; a label appears at most once.
+	Stages []Stage
+	// Rotation is the rotation in progress, nil when none is.
+	Rotation *RotationState
+}
+
+// RotationState is the progress of one rotation, saved with the secret so that
+// a crash, another worker or another server can find it and resume it with the
+// same token.
+type RotationState struct {
+	// Token is the ClientRequestToken: the VersionId of the pending version.
+	Token string
+	// FunctionARN is the rotation function running the steps.
+	FunctionARN string
+	// StepsDone counts the steps finished in the current attempt (0–4).
+	StepsDone int
+	// Attempts counts the attempts started, the current one included.
+	Attempts int
+	// LastError is the last failure, without secret values; "" if none.
+	LastError string
+	// StartedAt is when RotateSecret accepted the rotation.
+	StartedAt time.Time
+	// NextAttempt is when a failed rotation may be tried again.
+	NextAttempt time.Time
+	// LeaseOwner and LeaseExpires say which worker runs the rotation now;
+	// a lease that is not renewed expires so another worker may take over.
+	LeaseOwner   string
+	LeaseExpires time.Time
+	// Abandoned is set when the last attempt failed: the rotation stays
+	// pending until the next window or a manual retry.
+	Abandoned bool
+}
+
+// Clone returns a deep copy of s that shares nothing mutable with it.
+func (s *Secret) Clone() *Secret {
+	if s == nil {
+		return nil
+	}
+	c := s.shallowClone()
+	for i, v := range c.Versions {
+		vc := *v
+		c.Versions[i] = &vc
+	}
+	return c
+}
+
+// shallowClone copies what the service changes on write (the struct, tags,
+// the version list, the label map, the rotation state) and shares the
+// immutable versions.
+func (s *Secret) shallowClone() *Secret {
+	c := *s
+	if s.Tags != nil {
+		c.Tags = slices.Clone(s.Tags)
+	}
+	c.Versions = slices.Clone(s.Versions)
+	c.Stages = slices.Clone(s.Stages)
+	if s.Rotation != nil {
+		r := *s.Rotation
+		c.Rotation = &r
+	}
+	return &c
+}
+
+// Region returns the region of the secret's ARN.
+func (s *Secret) Region() string {
+	r, _, _ := splitSecretARN(s.ARN)
+	return r
+}
+
+// Deleted reports whether the secret is scheduled for deletion.
+func (s *Secret) Deleted() bool { return !s.DeletedDate.IsZero() }
+
+// Version returns the version with the given id, or nil.
+func (s *Secret) Version(id string) *Version {
+	// Newest first: the versions a caller asks for are nearly always the last few.
+	for i := len(s.Versions) - 1; i >= 0; i-- {
+		if s.Versions[i].ID == id {
+			return s.Versions[i]
+		}
+	}
+	return nil
+}
+
+func (s *Secret) versionIndex(id string) int {
+	for i := len(s.Versions) - 1; i >= 0; i-- {
+		if s.Versions[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// StagesOf returns the labels on version id in sorted order (which puts
+// AWSCURRENT, AWSPENDING and AWSPREVIOUS first, as AWS lists them); nil if none.
+func (s *Secret) StagesOf(id string) []string {
+	n := 0
+	for _, st := range s.Stages {
+		if st.VersionID == id {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for _, st := range s.Stages {
+		if st.VersionID == id {
+			out = append(out, st.Label)
+		}
+	}
+	return out
+}
+
+// StageVersion returns the id of the version that label is on.
+func (s *Secret) StageVersion(label string) (string, bool) {
+	for _, st := range s.Stages {
+		if st.Label == label {
+			return st.VersionID, true
+		}
+	}
+	return "", false
+}
+
+// VersionIDsToStages returns every labelled version's labels, as DescribeSecret
+// reports them; nil when no version has a label.
+func (s *Secret) VersionIDsToStages() map[string][]string {
+	if len(s.Stages) == 0 {
+		return nil
+	}
+	m := make(map[string][]string, len(s.Stages))
+	for _, st := range s.Stages {
+		m[st.VersionID] = append(m[st.VersionID], st.Label)
+	}
+	return m
+}
+
+// pending returns the id of the version that AWSPENDING sits on while it is
+// not also AWSCURRENT: the rotation that is not complete. "" if none.
+func (s *Secret) pending() string {
+	p, ok := s.StageVersion(StagePending)
+	if !ok {
+		return ""
+	}
+	if c, _ := s.StageVersion(StageCurrent); c == p {
+		return ""
+	}
+	return p
+}
+
+// splitSecretARN returns the region, account and resource name (NAME-XXXXXX)
+// of a Secrets Manager secret ARN; ok is false if arn is not one.
+func splitSecretARN(arn string) (region, account, resource string) {
+	// arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:RESOURCE
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
+		return "", "", ""
+	}
+	return parts[3], parts[4], parts[6]
+}
