@@ -77,6 +77,9 @@ type RotationState struct {
 	Attempts int
 	// LastError is the last failure, without secret values; "" if none.
 	LastError string
+	// RotationToken is the opaque token sent with every step, which a
+	// rotation function may pass back to PutSecretValue.
+	RotationToken string
 	// StartedAt is when RotateSecret accepted the rotation.
 	StartedAt time.Time
 	// NextAttempt is when a failed rotation may be tried again.

@@ -1,0 +1,125 @@
+package rotor
+
+import (
+	"context"
+	"errors"
+)
+
+// CreateSecretInput is the input of CreateSecret. SecretString and
+// SecretBinary are the value (at most one; "" and nil mean absent): without a
+// value the secret has no version until PutSecretValue or a rotation adds one.
+type CreateSecretInput struct {
+	Name string
+	// ClientRequestToken becomes the VersionId; empty means a fresh UUID.
+	ClientRequestToken string
+	Description        string
+	KmsKeyId           string
+	SecretString       string
+	SecretBinary       []byte
+	Tags               []Tag
+}
+
+// CreateSecretOutput is the output of CreateSecret. VersionId is empty when no
+// value was given.
+type CreateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// CreateSecret creates a secret, with its first version labelled AWSCURRENT
+// when a value is given. Repeating the call with the same ClientRequestToken
+// and value returns the same output and changes nothing.
+func (s *Service) CreateSecret(ctx context.Context, in CreateSecretInput) (CreateSecretOutput, error) {
+	if err := validateName(in.Name); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	token, err := s.tokenOrNew(in.ClientRequestToken, "clientRequestToken")
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if err := checkLength(in.Description, "description", 0, MaxDescriptionLength); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if err := checkLength(in.KmsKeyId, "kmsKeyId", 0, MaxKmsKeyIDLength); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	value, hasValue, err := secretValue(in.SecretString, in.SecretBinary)
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if err := validateTags(in.Tags, "tags"); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	tags, err := mergeTags(nil, in.Tags)
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		existing, _, err := s.loadLive(ctx, in.Name)
+		switch {
+		case err == nil:
+			return s.createReplay(existing, token, value, hasValue)
+		case !isCode(err, CodeResourceNotFound):
+			return CreateSecretOutput{}, err
+		}
+		now := s.now()
+		arn, err := s.newARN(in.Name)
+		if err != nil {
+			return CreateSecretOutput{}, err
+		}
+		sec := &Secret{
+			ARN: arn, Name: in.Name, Description: in.Description, KmsKeyID: in.KmsKeyId,
+			CreatedDate: now, LastChangedDate: now,
+		}
+		if len(tags) > 0 {
+			sec.Tags = tags
+		}
+		out := CreateSecretOutput{ARN: arn, Name: in.Name}
+		if hasValue {
+			sec.Versions = []*Version{{ID: token, Value: value, CreatedDate: now}}
+			sec.Stages = []Stage{{Label: StageCurrent, VersionID: token}}
+			out.VersionId = token
+		}
+		_, err = s.store.Save(ctx, sec, 0)
+		if err == nil {
+			s.emit(Event{Kind: EventCreated, ARN: arn, Name: in.Name, VersionID: out.VersionId, Stages: sec.StagesOf(out.VersionId), Time: now})
+			return out, nil
+		}
+		if !errors.Is(err, ErrStoreExists) && !errors.Is(err, ErrStoreConflict) {
+			return CreateSecretOutput{}, storeError(err)
+		}
+		if attempt >= s.retries {
+			return CreateSecretOutput{}, &Error{Code: CodeInternalServiceError, Message: "The secret kept changing under this request; nothing was saved.", Err: err}
+		}
+		// Another caller created the name meanwhile: answer as if it had been first.
+	}
+}
+
+// createReplay answers CreateSecret for a name that exists: a replay of the
+// same token and value succeeds, anything else is refused.
+func (s *Service) createReplay(existing *Secret, token string, value Value, hasValue bool) (CreateSecretOutput, error) {
+	if existing.Deleted() {
+		return CreateSecretOutput{}, newError(CodeInvalidRequest, msgScheduledForDeletion)
+	}
+	if hasValue {
+		if v := existing.Version(token); v != nil {
+			if v.Value.Equal(value) {
+				return CreateSecretOutput{ARN: existing.ARN, Name: existing.Name, VersionId: token}, nil
+			}
+			return CreateSecretOutput{}, errTokenInUse(token, existing.ARN)
+		}
+	}
+	return CreateSecretOutput{}, newError(CodeResourceExists, "The operation failed because the secret %s already exists.", existing.Name)
+}
+
+// tokenOrNew validates a ClientRequestToken, or generates one as the SDKs do.
+func (s *Service) tokenOrNew(token, path string) (string, error) {
+	if token == "" {
+		return s.newToken()
+	}
+	if err := validateToken(token, path); err != nil {
+		return "", err
+	}
+	return token, nil
+}

@@ -1,0 +1,50 @@
+package rotor
+
+import "time"
+
+// EventKind says what a committed change did.
+type EventKind string
+
+// The changes a Service reports to subscribers.
+const (
+	EventCreated          EventKind = "created"
+	EventValuePut         EventKind = "value-put"
+	EventLabelMoved       EventKind = "label-moved"
+	EventUpdated          EventKind = "updated"
+	EventRotationStarted  EventKind = "rotation-started"
+	EventStepDone         EventKind = "step-done"
+	EventStepFailed       EventKind = "step-failed"
+	EventRotationFinished EventKind = "rotation-finished"
+	EventRotationAbandon  EventKind = "rotation-abandoned"
+	EventRotationCanceled EventKind = "rotation-canceled"
+	EventDeleted          EventKind = "deleted"
+	EventRestored         EventKind = "restored"
+	EventPurged           EventKind = "purged"
+)
+
+// Event reports one committed change to a secret. It never carries a secret
+// value: Error is the text of a failure, which rotor builds without values.
+type Event struct {
+	Kind      EventKind
+	ARN       string
+	Name      string
+	VersionID string
+	// Stages are the labels on VersionID after the change, where it matters.
+	Stages []string
+	// Step is the rotation step, for step events.
+	Step  Step
+	Error string
+	Time  time.Time
+}
+
+// Subscribe registers fn to be called after every committed change, in the
+// goroutine that made it. fn must not block for long and must not call back
+// into the service for the same secret synchronously. Subscribe before
+// sharing the service between goroutines.
+func (s *Service) Subscribe(fn func(Event)) { s.hooks = append(s.hooks, fn) }
+
+func (s *Service) emit(ev Event) {
+	for _, h := range s.hooks {
+		h(ev)
+	}
+}

@@ -1,0 +1,267 @@
+package rotor
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Service runs the Secrets Manager operations for one region and account over
+// a Store. It is safe for concurrent use; many Services (in one process or on
+// many servers) may share one Store, because every write is a compare-and-save
+// on the secret's revision, retried by re-reading and re-applying the rule.
+type Service struct {
+	store     Store
+	region    string
+	account   string
+	partition string
+	clock     func() time.Time
+	random    io.Reader
+	invoker   Invoker
+	runner    RotationRunner
+	retries   int
+	hooks     []func(Event)
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithRegion sets the region of the service's ARNs (default us-east-1).
+func WithRegion(region string) Option { return func(s *Service) { s.region = region } }
+
+// WithAccountID sets the account of the service's ARNs (default 000000000000).
+func WithAccountID(id string) Option { return func(s *Service) { s.account = id } }
+
+// WithPartition sets the ARN partition (default aws).
+func WithPartition(p string) Option { return func(s *Service) { s.partition = p } }
+
+// WithClock sets the source of time (default time.Now). Every date the
+// service records comes from it, truncated to milliseconds in UTC.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
+
+// WithRandom sets the source of randomness for ARN suffixes, generated
+// tokens and passwords (default crypto/rand). The service serializes its reads,
+// so any io.Reader works, a seeded math/rand one in tests included.
+func WithRandom(r io.Reader) Option {
+	return func(s *Service) { s.random = &lockedReader{r: r} }
+}
+
+// WithInvoker sets what runs rotation functions (default: none, so RotateSecret
+// answers that it cannot invoke the function).
+func WithInvoker(inv Invoker) Option { return func(s *Service) { s.invoker = inv } }
+
+// WithRotationRunner hands accepted rotations to r (an engine that runs them
+// asynchronously) instead of running the steps inside RotateSecret.
+func WithRotationRunner(r RotationRunner) Option { return func(s *Service) { s.runner = r } }
+
+// WithConflictRetries sets how many times a write that lost a race is re-read
+// and re-applied before the service gives up with InternalServiceError
+// (default 64).
+func WithConflictRetries(n int) Option { return func(s *Service) { s.retries = n } }
+
+// New returns a Service over store.
+func New(store Store, opts ...Option) *Service {
+	s := &Service{
+		store: store, region: "us-east-1", account: "000000000000", partition: "aws",
+		clock: time.Now, random: rand.Reader, retries: 64,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Region returns the region the service serves.
+func (s *Service) Region() string { return s.region }
+
+// AccountID returns the account of the service's ARNs.
+func (s *Service) AccountID() string { return s.account }
+
+// Store returns the service's store.
+func (s *Service) Store() Store { return s.store }
+
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return io.ReadFull(l.r, p)
+}
+
+// now returns the service time: UTC, millisecond precision, as AWS reports it.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
+
+// newToken returns a random UUID, as the SDKs generate for ClientRequestToken.
+func (s *Service) newToken() (string, error) {
+	u, err := uuid.NewRandomFromReader(s.random)
+	if err != nil {
+		return "", &Error{Code: CodeInternalServiceError, Message: "Could not generate a ClientRequestToken.", Err: err}
+	}
+	return u.String(), nil
+}
+
+const arnSuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// newARN returns the ARN for name with a fresh 6-character suffix.
+func (s *Service) newARN(name string) (string, error) {
+	suffix := make([]byte, 6)
+	if err := uniformChoice(s.random, arnSuffixAlphabet, suffix); err != nil {
+		return "", &Error{Code: CodeInternalServiceError, Message: "Could not generate the secret ARN.", Err: err}
+	}
+	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", s.partition, s.region, s.account, name, suffix), nil
+}
+
+// uniformChoice fills dst with characters of alphabet chosen uniformly by
+// rejection sampling, so no character is favoured by a modulo.
+func uniformChoice(r io.Reader, alphabet string, dst []byte) error {
+	n := len(alphabet)
+	limit := 256 - 256%n
+	buf := make([]byte, len(dst)*2)
+	for i := 0; i < len(dst); {
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return err
+		}
+		for _, b := range buf {
+			if int(b) >= limit {
+				continue
+			}
+			dst[i] = alphabet[int(b)%n]
+			i++
+			if i == len(dst) {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// storeError turns a store failure into the InternalServiceError a caller
+// sees, keeping the native error reachable.
+func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Code: CodeInternalServiceError, Message: "The store failed; the request may not have taken effect. Retry with the same ClientRequestToken.", Err: err}
+}
+
+// find resolves a SecretId: a name, a full ARN or a partial ARN (the ARN
+// without its 6-character suffix), in that order of preference. A secret
+// whose recovery window has passed is purged here and reported as missing.
+func (s *Service) find(ctx context.Context, id string) (*Secret, Revision, error) {
+	if err := validateSecretID(id); err != nil {
+		return nil, 0, err
+	}
+	if !strings.HasPrefix(id, "arn:") {
+		return s.loadLive(ctx, id)
+	}
+	region, account, resource := splitSecretARN(id)
+	if resource == "" || region != s.region || account != s.account {
+		return nil, 0, errSecretNotFound()
+	}
+	if i := len(resource) - 7; i > 0 && resource[i] == '-' {
+		sec, rev, err := s.loadLive(ctx, resource[:i])
+		if err == nil && sec.ARN == id {
+			return sec, rev, nil
+		}
+		if err != nil && !isCode(err, CodeResourceNotFound) {
+			return nil, 0, err
+		}
+	}
+	return s.loadLive(ctx, resource)
+}
+
+// loadLive loads a secret by name, purging it if its deletion date passed.
+func (s *Service) loadLive(ctx context.Context, name string) (*Secret, Revision, error) {
+	sec, rev, err := s.store.Load(ctx, s.region, name)
+	if errors.Is(err, ErrStoreNotFound) {
+		return nil, 0, errSecretNotFound()
+	}
+	if err != nil {
+		return nil, 0, storeError(err)
+	}
+	if s.purgeDue(sec) {
+		err := s.store.Delete(ctx, s.region, name, rev)
+		if err != nil && !errors.Is(err, ErrStoreNotFound) && !errors.Is(err, ErrStoreConflict) {
+			return nil, 0, storeError(err)
+		}
+		if errors.Is(err, ErrStoreConflict) {
+			// Someone changed it meanwhile (a restore, say): look again.
+			return s.loadLive(ctx, name)
+		}
+		s.emit(Event{Kind: EventPurged, ARN: sec.ARN, Name: sec.Name, Time: s.now()})
+		return nil, 0, errSecretNotFound()
+	}
+	return sec, rev, nil
+}
+
+func (s *Service) purgeDue(sec *Secret) bool {
+	return sec.Deleted() && !sec.DeletionDate.After(s.now())
+}
+
+// errUnchanged, returned by an update function, ends the update successfully
+// without saving: an idempotent replay.
+var errUnchanged = errors.New("rotor: unchanged")
+
+// update applies change to a private copy of the secret named by id and saves
+// it with a revision check. A save that lost a race is retried from a fresh
+// read, so the rule is applied to what is really stored. It returns the saved
+// (or, after errUnchanged, the loaded) secret.
+func (s *Service) update(ctx context.Context, id string, change func(sec *Secret) error) (*Secret, error) {
+	for attempt := 0; ; attempt++ {
+		cur, rev, err := s.find(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		next := cur.shallowClone()
+		if err := change(next); err != nil {
+			if errors.Is(err, errUnchanged) {
+				return cur, nil
+			}
+			return nil, err
+		}
+		_, err = s.store.Save(ctx, next, rev)
+		if err == nil {
+			return next, nil
+		}
+		if !errors.Is(err, ErrStoreConflict) && !errors.Is(err, ErrStoreExists) {
+			return nil, storeError(err)
+		}
+		if attempt >= s.retries {
+			return nil, &Error{Code: CodeInternalServiceError, Message: "The secret kept changing under this request; nothing was saved. Retry with the same ClientRequestToken.", Err: err}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// live refuses a secret that is scheduled for deletion.
+func live(sec *Secret) error {
+	if sec.Deleted() {
+		return errMarkedForDeletion()
+	}
+	return nil
+}
+
+// day returns midnight UTC of t's day: LastAccessedDate has day resolution.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,243 @@
+package rotor
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// PutSecretValueInput is the input of PutSecretValue. Exactly one of
+// SecretString and SecretBinary must be set.
+type PutSecretValueInput struct {
+	SecretId string
+	// ClientRequestToken becomes the VersionId; empty means a fresh UUID.
+	ClientRequestToken string
+	SecretString       string
+	SecretBinary       []byte
+	// VersionStages are the labels to attach; nil means AWSCURRENT.
+	VersionStages []string
+	// RotationToken is the token a rotation function passes back; optional.
+	RotationToken string
+}
+
+// PutSecretValueOutput is the output of PutSecretValue.
+type PutSecretValueOutput struct {
+	ARN           string
+	Name          string
+	VersionId     string
+	VersionStages []string
+}
+
+var rotationTokenPattern = regexp.MustCompile(`^[a-zA-Z0-9\-]+$`)
+
+// PutSecretValue adds a version with a new value. Without VersionStages it
+// becomes AWSCURRENT and the old current version becomes AWSPREVIOUS; with
+// them, exactly those labels move to it. A token that names the value-less
+// AWSPENDING placeholder of a rotation fills it; one that names a version with
+// the same value is an idempotent replay; any other existing token is refused.
+func (s *Service) PutSecretValue(ctx context.Context, in PutSecretValueInput) (PutSecretValueOutput, error) {
+	token, err := s.tokenOrNew(in.ClientRequestToken, "clientRequestToken")
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	value, ok, err := secretValue(in.SecretString, in.SecretBinary)
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	if !ok {
+		return PutSecretValueOutput{}, newError(CodeInvalidRequest, msgNoValue)
+	}
+	if in.VersionStages != nil {
+		if err := validateLabels(in.VersionStages); err != nil {
+			return PutSecretValueOutput{}, err
+		}
+	}
+	if in.RotationToken != "" {
+		if err := checkLength(in.RotationToken, "rotationToken", 36, 256); err != nil {
+			return PutSecretValueOutput{}, err
+		}
+		if !rotationTokenPattern.MatchString(in.RotationToken) {
+			return PutSecretValueOutput{}, constraintError(in.RotationToken, "rotationToken", `satisfy regular expression pattern: ^[a-zA-Z0-9\-]+$`)
+		}
+	}
+	var moved bool
+	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+		var err error
+		moved, err = s.putValue(sec, token, value, in.VersionStages)
+		return err
+	})
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	out := PutSecretValueOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token, VersionStages: sec.StagesOf(token)}
+	if moved {
+		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: out.VersionStages, Time: sec.LastChangedDate})
+	}
+	return out, nil
+}
+
+// putValue applies a value write to sec: a new version, a placeholder fill,
+// or (errUnchanged) a replay. stages nil means AWSCURRENT. It reports whether
+// anything changed.
+func (s *Service) putValue(sec *Secret, token string, value Value, stages []string) (bool, error) {
+	if err := live(sec); err != nil {
+		return false, err
+	}
+	now := s.now()
+	hadVersions := len(sec.Versions) > 0
+	if i := sec.versionIndex(token); i >= 0 {
+		old := sec.Versions[i]
+		if !old.Value.IsZero() {
+			if old.Value.Equal(value) {
+				return false, errUnchanged
+			}
+			return false, errTokenInUse(token, sec.ARN)
+		}
+		// The rotation placeholder: fill it. Filling never adds AWSCURRENT by
+		// itself (SEMANTICS Decision 6); listed labels move as usual.
+		filled := *old
+		filled.Value = value
+		sec.Versions[i] = &filled
+		if stages == nil {
+			stages = []string{StageCurrent}
+		}
+		hadVersions = true
+	} else {
+		if err := sec.addVersion(&Version{ID: token, Value: value, CreatedDate: now}); err != nil {
+			return false, err
+		}
+		if stages == nil {
+			stages = []string{StageCurrent}
+		}
+	}
+	before, _ := sec.StageVersion(StageCurrent)
+	for _, label := range stages {
+		sec.attachLabel(label, token)
+	}
+	if !hadVersions && !slices.Contains(stages, StageCurrent) {
+		// The first version of a secret is always AWSCURRENT.
+		sec.attachLabel(StageCurrent, token)
+	}
+	if err := sec.checkLabelLimit(); err != nil {
+		return false, err
+	}
+	sec.LastChangedDate = now
+	if after, _ := sec.StageVersion(StageCurrent); after != before {
+		s.rescheduleAfterChange(sec, now)
+	}
+	return true, nil
+}
+
+// rescheduleAfterChange recomputes NextRotationDate after AWSCURRENT moved by
+// hand: a manual value change counts as a rotation (SEMANTICS §4.1).
+func (s *Service) rescheduleAfterChange(sec *Secret, now time.Time) {
+	if !sec.RotationEnabled || sec.Rotation != nil {
+		return
+	}
+	sec.NextRotationDate = nextRotationDate(sec.RotationRules, now)
+}
+
+// nextRotationDate returns the end of the next window after base, or zero
+// when the rules set no schedule.
+func nextRotationDate(rules RotationRules, base time.Time) time.Time {
+	if rules == (RotationRules{}) {
+		return time.Time{}
+	}
+	sched, err := ParseSchedule(rules)
+	if err != nil {
+		// Stored rules were validated when saved; a store edited by hand
+		// simply has no schedule.
+		return time.Time{}
+	}
+	return sched.NextRotationDate(base)
+}
+
+// UpdateSecretInput is the input of UpdateSecret. Nil Description and
+// KmsKeyId leave them unchanged; "" clears them. A value creates a new
+// AWSCURRENT version.
+type UpdateSecretInput struct {
+	SecretId           string
+	ClientRequestToken string
+	Description        *string
+	KmsKeyId           *string
+	SecretString       string
+	SecretBinary       []byte
+}
+
+// UpdateSecretOutput is the output of UpdateSecret. VersionId is set only
+// when a value was given.
+type UpdateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// UpdateSecret changes a secret's description or KMS key, and with a value
+// adds a version that becomes AWSCURRENT.
+func (s *Service) UpdateSecret(ctx context.Context, in UpdateSecretInput) (UpdateSecretOutput, error) {
+	value, hasValue, err := secretValue(in.SecretString, in.SecretBinary)
+	if err != nil {
+		return UpdateSecretOutput{}, err
+	}
+	var token string
+	if hasValue {
+		if token, err = s.tokenOrNew(in.ClientRequestToken, "clientRequestToken"); err != nil {
+			return UpdateSecretOutput{}, err
+		}
+	} else if in.ClientRequestToken != "" {
+		if err := validateToken(in.ClientRequestToken, "clientRequestToken"); err != nil {
+			return UpdateSecretOutput{}, err
+		}
+	}
+	if in.Description != nil {
+		if err := checkLength(*in.Description, "description", 0, MaxDescriptionLength); err != nil {
+			return UpdateSecretOutput{}, err
+		}
+	}
+	if in.KmsKeyId != nil {
+		if err := checkLength(*in.KmsKeyId, "kmsKeyId", 0, MaxKmsKeyIDLength); err != nil {
+			return UpdateSecretOutput{}, err
+		}
+	}
+	var moved bool
+	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+		if err := live(sec); err != nil {
+			return err
+		}
+		moved = false
+		if hasValue {
+			var err error
+			if moved, err = s.putValue(sec, token, value, nil); err != nil {
+				// A replay of the same token and value changes nothing else either.
+				return err
+			}
+		}
+		if in.Description != nil {
+			sec.Description = *in.Description
+		}
+		if in.KmsKeyId != nil {
+			sec.KmsKeyID = *in.KmsKeyId
+		}
+		if !hasValue && in.Description == nil && in.KmsKeyId == nil {
+			return errUnchanged
+		}
+		sec.LastChangedDate = s.now()
+		return nil
+	})
+	if err != nil {
+		return UpdateSecretOutput{}, err
+	}
+	out := UpdateSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token}
+	if moved {
+		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: sec.StagesOf(token), Time: sec.LastChangedDate})
+	} else if !hasValue {
+		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	}
+	return out, nil
+}
+
+func (s *Service) String() string {
+	return fmt.Sprintf("rotor.Service{region: %s, account: %s}", s.region, s.account)
+}
