@@ -96,18 +96,19 @@ func validateVersionID(id, path string) error {
 }
 
 // secretValue checks the pair of value members of a write and returns the
-// value; ok is false when neither was given.
-func secretValue(str *string, bin []byte) (v Value, ok bool, err error) {
+// value; ok is false when neither was given. An empty value is an absent one:
+// AWS's minimum length is 1, so "" can never be a value.
+func secretValue(str string, bin []byte) (v Value, ok bool, err error) {
 	switch {
-	case str != nil && bin != nil:
+	case str != "" && len(bin) > 0:
 		return Value{}, false, newError(CodeInvalidParameter, msgBothValues)
-	case str != nil:
-		if n := len(*str); n < 1 || n > MaxValueSize {
+	case str != "":
+		if n := len(str); n > MaxValueSize {
 			return Value{}, false, lengthError("***", "secretString", 1, MaxValueSize, n)
 		}
-		return StringValue(*str), true, nil
-	case bin != nil:
-		if n := len(bin); n < 1 || n > MaxValueSize {
+		return StringValue(str), true, nil
+	case len(bin) > 0:
+		if n := len(bin); n > MaxValueSize {
 			return Value{}, false, lengthError("***", "secretBinary", 1, MaxValueSize, n)
 		}
 		return BinaryValue(bin), true, nil
