@@ -30,10 +30,10 @@ func EncodeSecret(s *Secret) ([]byte, error) {
 		switch {
 		case v.Value.IsZero():
 		case v.Value.IsBinary():
-			vr.Binary = v.Value.bin
+			_, vr.Binary = v.Value.view()
 			vr.IsBinary = true
 		default:
-			text := v.Value.text
+			text, _ := v.Value.view()
 			vr.String = &text
 		}
 		r.Versions[i] = vr
@@ -70,10 +70,11 @@ func DecodeSecret(b []byte) (*Secret, error) {
 		v := &Version{ID: vr.ID, CreatedDate: vr.CreatedDate, LastAccessedDate: vr.LastAccessedDate}
 		switch {
 		case vr.IsBinary:
-			v.Value = Value{bin: vr.Binary, binary: true, set: true}
-			if v.Value.bin == nil {
-				v.Value.bin = []byte{}
+			if vr.Binary == nil {
+				vr.Binary = []byte{}
 			}
+			// The decoded slice is ours alone: no copy needed.
+			v.Value = Value{p: &payload{bin: vr.Binary, binary: true}}
 		case vr.String != nil:
 			v.Value = StringValue(*vr.String)
 		}

@@ -199,6 +199,16 @@ type BatchGetSecretValueOutput struct {
 	NextToken    string
 }
 
+// LogValue makes slog print the output without values (a JSON handler would
+// otherwise marshal the entries' fields).
+func (o BatchGetSecretValueOutput) LogValue() slog.Value {
+	entries := make([]any, len(o.SecretValues))
+	for i, e := range o.SecretValues {
+		entries[i] = e.LogValue()
+	}
+	return slog.GroupValue(slog.Any("SecretValues", entries), slog.Any("Errors", o.Errors), slog.String("NextToken", o.NextToken))
+}
+
 // BatchGetSecretValue reads the AWSCURRENT value of several secrets. A secret
 // that cannot be read becomes an entry of Errors instead of failing the call.
 func (s *Service) BatchGetSecretValue(ctx context.Context, in BatchGetSecretValueInput) (BatchGetSecretValueOutput, error) {

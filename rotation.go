@@ -433,10 +433,12 @@ func checkStillRotating(sec *Secret, token string) error {
 }
 
 // checkOwner refuses progress from a worker that lost the rotation (it was
-// cancelled, finished elsewhere or taken over after the lease expired).
+// cancelled, finished elsewhere or taken over after the lease expired). The
+// rotation state, not the labels, says who owns it: after finishSecret the
+// pending version is already AWSCURRENT.
 func checkOwner(sec *Secret, token, owner string) error {
-	if err := checkStillRotating(sec, token); err != nil {
-		return err
+	if sec.Deleted() {
+		return errMarkedForDeletion()
 	}
 	if sec.Rotation == nil || sec.Rotation.Token != token || sec.Rotation.LeaseOwner != owner {
 		return newError(CodeInvalidRequest, "The rotation of version %s of secret %s was cancelled or taken over.", token, sec.Name)

@@ -50,9 +50,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 		}
 		holder, attached := sec.StageVersion(label)
 		if in.RemoveFromVersionId != "" && (!attached || holder != in.RemoveFromVersionId) {
-			if !(attached && holder == in.MoveToVersionId) {
-				return errRemoveMismatch(label, in.RemoveFromVersionId)
-			}
+			return errRemoveMismatch(label, in.RemoveFromVersionId)
 		}
 		if in.MoveToVersionId == "" {
 			if label == StageCurrent {

@@ -46,8 +46,8 @@ func checkLength(s, path string, min, max int) error {
 		return nil
 	}
 	shown := s
-	if n > 128 {
-		shown = string([]rune(s)[:128]) + "..."
+	if n > 64 {
+		shown = string([]rune(s)[:64]) + "..."
 	}
 	return lengthError(shown, path, min, max, n)
 }

@@ -16,43 +16,68 @@ const redacted = "[REDACTED]"
 // A Value is immutable and safe to share. It never prints itself: every fmt
 // verb, slog and String print "[REDACTED]", and encoding/json sees no fields.
 type Value struct {
+	// The payload sits behind a pointer because fmt prints a nested pointer
+	// as an address: even a struct that embeds a Value and is printed with a
+	// wrong verb (which skips Format) cannot show it.
+	p *payload
+}
+
+type payload struct {
 	text   string
 	bin    []byte
 	binary bool
-	set    bool
 }
 
 // StringValue returns a text value.
-func StringValue(s string) Value { return Value{text: s, set: true} }
+func StringValue(s string) Value { return Value{p: &payload{text: s}} }
 
 // BinaryValue returns a binary value holding a copy of b.
 func BinaryValue(b []byte) Value {
-	return Value{bin: bytes.Clone(b), binary: true, set: true}
+	if b == nil {
+		b = []byte{}
+	}
+	return Value{p: &payload{bin: bytes.Clone(b), binary: true}}
 }
 
 // IsZero reports whether v holds no value.
-func (v Value) IsZero() bool { return !v.set }
+func (v Value) IsZero() bool { return v.p == nil }
 
 // IsBinary reports whether v is a binary value.
-func (v Value) IsBinary() bool { return v.binary }
+func (v Value) IsBinary() bool { return v.p != nil && v.p.binary }
 
 // Text returns the text of a string value, and "" for a binary or zero value.
-func (v Value) Text() string { return v.text }
+func (v Value) Text() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.text
+}
 
 // Bytes returns a copy of a binary value's bytes, and nil for a string or zero value.
-func (v Value) Bytes() []byte { return bytes.Clone(v.bin) }
+func (v Value) Bytes() []byte {
+	if v.p == nil {
+		return nil
+	}
+	return bytes.Clone(v.p.bin)
+}
 
 // Len returns the size of the value in bytes (UTF-8 bytes for text).
 func (v Value) Len() int {
-	if v.binary {
-		return len(v.bin)
+	if v.p == nil {
+		return 0
 	}
-	return len(v.text)
+	if v.p.binary {
+		return len(v.p.bin)
+	}
+	return len(v.p.text)
 }
 
 // Equal reports whether v and o hold the same kind of value with the same content.
 func (v Value) Equal(o Value) bool {
-	return v.set == o.set && v.binary == o.binary && v.text == o.text && bytes.Equal(v.bin, o.bin)
+	if v.p == nil || o.p == nil {
+		return v.p == o.p
+	}
+	return v.p.binary == o.p.binary && v.p.text == o.p.text && bytes.Equal(v.p.bin, o.p.bin)
 }
 
 // String returns "[REDACTED]".
@@ -69,4 +94,9 @@ func (v Value) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // view returns the two wire members of a value: SecretString, SecretBinary.
 // The returned slice is v's own and must not be modified.
-func (v Value) view() (string, []byte) { return v.text, v.bin }
+func (v Value) view() (string, []byte) {
+	if v.p == nil {
+		return "", nil
+	}
+	return v.p.text, v.p.bin
+}
