@@ -112,7 +112,7 @@ func (m *MemoryStore) List(_ context.Context, region string, after Cursor, limit
 	if i < len(r.order) && !after.Before(CursorOf(r.order[i].secret)) {
 		i++
 	}
-	end := min(len(r.order), i+limit)
+	end := i + min(limit, len(r.order)-i)
 	out := make([]*Secret, 0, end-i)
 	for _, e := range r.order[i:end] {
 		out = append(out, e.secret)

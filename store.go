@@ -57,9 +57,11 @@ type Store interface {
 	Save(ctx context.Context, s *Secret, expect Revision) (Revision, error)
 	// Delete removes the secret if its stored revision equals expect.
 	Delete(ctx context.Context, region, name string, expect Revision) error
-	// List returns at most limit secrets of region that sort strictly after
-	// the cursor, in listing order (CreatedDate, then Name), including those
-	// scheduled for deletion.
+	// List returns the next limit secrets of region that sort strictly
+	// after the cursor, in listing order (CreatedDate, then Name byte by byte,
+	// so SQL stores need a binary collation), including those scheduled for
+	// deletion. It returns fewer than limit only when no more exist. Listed
+	// secrets are whole, versions and values included.
 	List(ctx context.Context, region string, after Cursor, limit int) ([]*Secret, error)
 }
 
