@@ -99,6 +99,7 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 		// itself (SEMANTICS Decision 6); listed labels move as usual.
 		filled := *old
 		filled.Value = value
+		sec.ownVersions()
 		sec.Versions[i] = &filled
 		if stages == nil {
 			stages = []string{StageCurrent}
