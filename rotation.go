@@ -349,8 +349,9 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 		}
 		now := s.now()
 		r := sec.Rotation
-		if r == nil {
-			// Resumed after a cancel or by a retry: rebuild the state.
+		if r == nil || r.Token != token {
+			// Resumed after a cancel, or AWSPENDING was moved by hand to
+			// another version since: this token's rotation starts afresh.
 			rt, err := s.newToken()
 			if err != nil {
 				return err
