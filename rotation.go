@@ -231,6 +231,14 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	if err != nil {
 		return RotateSecretOutput{}, err
 	}
+	// Without a runner this call runs the steps itself: it takes the lease
+	// in the same save that accepts the rotation.
+	var owner string
+	if s.runner == nil {
+		if owner, err = s.newToken(); err != nil {
+			return RotateSecretOutput{}, err
+		}
+	}
 	created := false
 	sec, err = s.update(ctx, in.SecretId, func(sec *Secret) error {
 		created = false
@@ -254,6 +262,10 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 			return err
 		}
 		sec.Rotation = &RotationState{Token: token, FunctionARN: lambda, StartedAt: now, RotationToken: rotationToken}
+		if owner != "" {
+			sec.Rotation.Attempts = 1
+			sec.Rotation.LeaseOwner, sec.Rotation.LeaseExpires = owner, now.Add(RotationLease)
+		}
 		created = true
 		return nil
 	})
@@ -266,7 +278,11 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	}
 	out := RotateSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token}
 	s.emit(Event{Kind: EventRotationStarted, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: []string{StagePending}, Time: sec.LastChangedDate})
-	return out, s.startRotation(ctx, sec.ARN, token)
+	if s.runner != nil {
+		s.runner.StartRotation(sec.ARN, token)
+		return out, nil
+	}
+	return out, s.runSteps(ctx, sec, token, owner)
 }
 
 // rotateReplay handles a token that names an existing version (SEMANTICS
@@ -372,6 +388,11 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 	if err != nil {
 		return err
 	}
+	return s.runSteps(ctx, sec, token, owner)
+}
+
+// runSteps runs the four steps of the rotation whose lease owner holds.
+func (s *Service) runSteps(ctx context.Context, sec *Secret, token, owner string) error {
 	r := *sec.Rotation
 	for i, step := range Steps {
 		ev := RotationEvent{Step: step, SecretId: sec.ARN, ClientRequestToken: token, RotationToken: r.RotationToken}
