@@ -20,8 +20,10 @@ const (
 	StepFinishSecret Step = "finishSecret"
 )
 
-// Steps lists the rotation steps in the order they run.
-var Steps = [4]Step{StepCreateSecret, StepSetSecret, StepTestSecret, StepFinishSecret}
+// Steps returns the rotation steps in the order they run.
+func Steps() []Step {
+	return []Step{StepCreateSecret, StepSetSecret, StepTestSecret, StepFinishSecret}
+}
 
 // RotationEvent is what a rotation function receives for one step, with the
 // field names of AWS's event. SecretId is the secret's ARN and
@@ -394,7 +396,8 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 // runSteps runs the four steps of the rotation whose lease owner holds.
 func (s *Service) runSteps(ctx context.Context, sec *Secret, token, owner string) error {
 	r := *sec.Rotation
-	for i, step := range Steps {
+	steps := Steps()
+	for i, step := range steps {
 		ev := RotationEvent{Step: step, SecretId: sec.ARN, ClientRequestToken: token, RotationToken: r.RotationToken}
 		if err := ctx.Err(); err != nil {
 			return s.failStep(ctx, sec.ARN, owner, ev, err)
@@ -402,7 +405,7 @@ func (s *Service) runSteps(ctx context.Context, sec *Secret, token, owner string
 		if err := s.invoker.Invoke(ctx, r.FunctionARN, ev); err != nil {
 			return s.failStep(ctx, sec.ARN, owner, ev, err)
 		}
-		last := i == len(Steps)-1
+		last := i == len(steps)-1
 		saved, err := s.update(ctx, sec.ARN, func(sec *Secret) error {
 			if err := checkOwner(sec, token, owner); err != nil {
 				return err

@@ -85,7 +85,7 @@ func (s *stepFailer) FinishSecret(ctx context.Context, ev rotor.RotationEvent) e
 }
 
 func TestRotationFailureAndRetry(t *testing.T) {
-	for _, step := range rotor.Steps {
+	for _, step := range rotor.Steps() {
 		t.Run(fmt.Sprintf("a failure in %s leaves the rotation pending and a retry with the same token finishes it", step), func(t *testing.T) {
 			f := newFixture(t)
 			v0 := f.create("db", "initial").VersionId
