@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goTool, err := exec.LookPath("go")
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "rotor")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var url string
+	var logs []string
+	deadline := time.After(30 * time.Second)
+	for url == "" {
+		select {
+		case line, ok := <-lines:
+			require.True(t, ok, "the server exited: %v", logs)
+			logs = append(logs, line)
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "listening" {
+				url, _ = rec["url"].(string)
+				assert.Equal(t, true, rec["signed"])
+			}
+		case <-deadline:
+			t.Fatalf("the server did not listen: %v", logs)
+		}
+	}
+
+	ctx := context.Background()
+	c := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(url), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+	})
+	_, err = c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretString: aws.String("binary-value")})
+	require.NoError(t, err)
+	got, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bin")})
+	require.NoError(t, err)
+	assert.Equal(t, "binary-value", *got.SecretString)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	for line := range lines {
+		logs = append(logs, line)
+	}
+	require.NoError(t, cmd.Wait(), "a clean exit after SIGTERM")
+	all := strings.Join(logs, "\n")
+	assert.Contains(t, all, `"msg":"stopped"`)
+	assert.Contains(t, all, `"operation":"GetSecretValue"`)
+	assert.NotContains(t, all, "binary-value")
+	assert.NotContains(t, all, "binary-secret")
+}
+
+func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
+	t.Setenv("ROTOR_ACCESS_KEY_ID", "")
+	t.Setenv("ROTOR_SECRET_ACCESS_KEY", "")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a non-loopback address without credentials", []string{"--addr", "0.0.0.0:0"}, "not a loopback address"},
+		{"an empty host without credentials", []string{"--addr", ":0"}, "not a loopback address"},
+		{"a store it does not have", []string{"--store", "postgres://x"}, `the only store is "memory"`},
+		{"a bad log level", []string{"--log-level", "loud"}, "--log-level"},
+		{"a bad log format", []string{"--log-format", "xml"}, "--log-format"},
+		{"a missing credentials file", []string{"--credentials", "/nonexistent/creds"}, "--credentials"},
+		{"stray arguments", []string{"extra"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := serve(context.Background(), tt.args, &stderr)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestServeListensAnywhereWhenTold(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "0.0.0.0:0", "--insecure-listen-any", "--log-level", "error"}, io.Discard)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	assert.NoError(t, <-done)
+}
+
+func TestCredentialsComeFromAFileAndTheEnvironment(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "creds")
+	require.NoError(t, os.WriteFile(file, []byte("# keys\nAKID1 secret1\n\n  AKID2   secret2  \n"), 0o600))
+	env := map[string]string{"ROTOR_ACCESS_KEY_ID": "AKID3", "ROTOR_SECRET_ACCESS_KEY": "secret3"}
+	creds, err := loadCredentials(file, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"AKID1": "secret1", "AKID2": "secret2", "AKID3": "secret3"}, creds)
+
+	require.NoError(t, os.WriteFile(file, []byte("AKID1\n"), 0o600))
+	_, err = loadCredentials(file, func(string) string { return "" })
+	assert.ErrorContains(t, err, "line 1")
+	_, err = loadCredentials("", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
+	assert.ErrorContains(t, err, "both")
+}
+
+func TestLoopbackAddresses(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8000": true, "[::1]:8000": true, "localhost:1": true,
+		"0.0.0.0:8000": false, ":8000": false, "10.0.0.1:80": false, "example.com:80": false, "garbage": false,
+	} {
+		assert.Equal(t, want, loopback(addr), addr)
+	}
+}
+
+func TestRunNamesItsCommands(t *testing.T) {
+	var stderr bytes.Buffer
+	assert.Equal(t, 2, run(context.Background(), nil, &stderr))
+	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, &stderr))
+	assert.Contains(t, stderr.String(), "serve")
+}
