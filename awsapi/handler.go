@@ -47,8 +47,9 @@ type Config struct {
 	// Clock is the source of time of the services and of the signature
 	// check. Nil means time.Now.
 	Clock func() time.Time
-	// Options are passed to rotor.New for every region's service, before the
-	// region, account, invoker and clock options of this Config.
+	// Options are passed to rotor.New for every region's service after the
+	// Clock and Invoker of this Config (so they may replace them for the
+	// services alone) and before its region and account.
 	Options []rotor.Option
 	// Credentials maps access key ids to secret access keys. When it is not
 	// empty, every request must be signed with one of them (SigV4); when it
@@ -122,11 +123,12 @@ func (h *Handler) Service(region string) (*rotor.Service, error) {
 	if len(h.services) >= MaxRegions {
 		return nil, fmt.Errorf("awsapi: already serving %d regions", MaxRegions)
 	}
-	opts := append([]rotor.Option{}, h.cfg.Options...)
-	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID), rotor.WithClock(h.cfg.Clock))
+	opts := []rotor.Option{rotor.WithClock(h.cfg.Clock)}
 	if h.cfg.Invoker != nil {
 		opts = append(opts, rotor.WithInvoker(h.cfg.Invoker))
 	}
+	opts = append(opts, h.cfg.Options...)
+	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID))
 	s = rotor.New(h.cfg.Store, opts...)
 	h.services[region] = s
 	return s, nil
