@@ -21,7 +21,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
+// binary is a running rotor serve.
+type binary struct {
+	cmd   *exec.Cmd
+	url   string
+	lines chan string
+	logs  []string
+}
+
+// startBinary builds the command into a temporary directory and runs
+// rotor serve with args and the environment pair AKIDBINARY/binary-secret.
+func startBinary(t *testing.T, args ...string) *binary {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -32,60 +43,103 @@ func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	lines := make(chan string, 100)
+	b := &binary{cmd: cmd, lines: make(chan string, 1000)}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			lines <- sc.Text()
+			b.lines <- sc.Text()
 		}
-		close(lines)
+		close(b.lines)
 	}()
-	var url string
-	var logs []string
 	deadline := time.After(30 * time.Second)
-	for url == "" {
+	for b.url == "" {
 		select {
-		case line, ok := <-lines:
-			require.True(t, ok, "the server exited: %v", logs)
-			logs = append(logs, line)
+		case line, ok := <-b.lines:
+			require.True(t, ok, "the server exited: %v", b.logs)
+			b.logs = append(b.logs, line)
 			var rec map[string]any
 			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "listening" {
-				url, _ = rec["url"].(string)
+				b.url, _ = rec["url"].(string)
 				assert.Equal(t, true, rec["signed"])
 			}
 		case <-deadline:
-			t.Fatalf("the server did not listen: %v", logs)
+			t.Fatalf("the server did not listen: %v", b.logs)
 		}
 	}
+	return b
+}
 
+// stop sends SIGTERM, waits for the exit and returns all the logs.
+func (b *binary) stop(t *testing.T) string {
+	t.Helper()
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	for line := range b.lines {
+		b.logs = append(b.logs, line)
+	}
+	require.NoError(t, b.cmd.Wait(), "a clean exit after SIGTERM")
+	return strings.Join(b.logs, "\n")
+}
+
+func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
+	b := startBinary(t)
 	ctx := context.Background()
 	c := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(url), Retryer: aws.NopRetryer{},
+		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
 	})
-	_, err = c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretString: aws.String("binary-value")})
+	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretString: aws.String("binary-value")})
 	require.NoError(t, err)
 	got, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bin")})
 	require.NoError(t, err)
 	assert.Equal(t, "binary-value", *got.SecretString)
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	for line := range lines {
-		logs = append(logs, line)
-	}
-	require.NoError(t, cmd.Wait(), "a clean exit after SIGTERM")
-	all := strings.Join(logs, "\n")
+	all := b.stop(t)
 	assert.Contains(t, all, `"msg":"stopped"`)
 	assert.Contains(t, all, `"operation":"GetSecretValue"`)
 	assert.NotContains(t, all, "binary-value")
 	assert.NotContains(t, all, "binary-secret")
+}
+
+// TestTheAWSCommandWorksUnchanged runs the aws command (botocore signs
+// differently from the Go SDK: no Content-Length) when it is installed.
+func TestTheAWSCommandWorksUnchanged(t *testing.T) {
+	awsTool, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the aws command is not installed")
+	}
+	b := startBinary(t)
+	dir := t.TempDir()
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(awsTool, append([]string{"--endpoint-url", b.url, "--output", "json", "secretsmanager"}, args...)...)
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID=AKIDBINARY", "AWS_SECRET_ACCESS_KEY=binary-secret",
+			"AWS_DEFAULT_REGION=us-west-2", "AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
+			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(out, &m), "%s", out)
+		return m
+	}
+	created := run("create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+	assert.Contains(t, created["ARN"], "arn:aws:secretsmanager:us-west-2:000000000000:secret:MyTestDatabaseSecret-")
+	got := run("get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, `{"username":"u","password":"p"}`, got["SecretString"])
+	desc := run("describe-secret", "--secret-id", created["ARN"].(string))
+	assert.Equal(t, "MyTestDatabaseSecret", desc["Name"])
+	b.stop(t)
 }
 
 func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
