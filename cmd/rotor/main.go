@@ -20,6 +20,10 @@
 //	--account-id ID          account of every ARN (default 000000000000)
 //	--credentials FILE       access keys, one "ACCESS_KEY_ID SECRET_ACCESS_KEY"
 //	                         pair a line ('#' starts a comment)
+//	--lambda-endpoint URL    a Lambda Invoke API (sam local start-lambda, the
+//	                         Lambda Runtime Interface Emulator) that runs the
+//	                         rotation functions RotateSecret names
+//	--lambda-timeout D       how long one rotation step may run (default 2m)
 //	--log-level LEVEL        debug, info, warn or error (default info)
 //	--log-format FORMAT      text or json (default text)
 //	--insecure-listen-any    allow a non-loopback --addr without credentials
@@ -31,6 +35,9 @@
 // must carry a valid SigV4 signature made with one of them; without, requests
 // are accepted unsigned, and serve then listens only on loopback addresses
 // unless given --insecure-listen-any.
+//
+// RotateSecret runs the four rotation steps before it answers; a failed step
+// leaves the rotation pending, as on AWS, and is logged.
 //
 // Logs go to standard error, one record per request (operation, region,
 // status, duration, error code), never a secret value. On SIGINT or SIGTERM,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/awsapi"
+	"github.com/rotorkit/rotor/lambda"
 )
 
 // serveConfig is what the flags of serve say.
@@ -29,6 +30,8 @@ type serveConfig struct {
 	logFormat       string
 	listenAny       bool
 	shutdownTimeout time.Duration
+	lambdaEndpoint  string
+	lambdaTimeout   time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -43,6 +46,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials")
+	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
+	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -149,9 +154,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(creds) == 0 && !c.listenAny && !loopback(c.addr) {
 		return fmt.Errorf("--addr %s is not a loopback address and no credentials are configured: anyone could read the secrets; give --credentials, or --insecure-listen-any to accept it", c.addr)
 	}
-	handler := awsapi.NewHandler(awsapi.Config{
-		Store: store, Region: c.region, AccountID: c.accountID, Credentials: creds, Logger: logger,
-	})
+	cfg := awsapi.Config{Store: store, Region: c.region, AccountID: c.accountID, Credentials: creds, Logger: logger}
+	if c.lambdaEndpoint != "" {
+		inv, err := lambda.New(c.lambdaEndpoint)
+		if err != nil {
+			return fmt.Errorf("--lambda-endpoint: %w", err)
+		}
+		inv.Timeout = c.lambdaTimeout
+		cfg.Invoker = inv
+	}
+	handler := awsapi.NewHandler(cfg)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -162,7 +174,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(),
-		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0)
+		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0,
+		"lambda_endpoint", c.lambdaEndpoint)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,8 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rotorkit/rotor"
 )
 
 // binary is a running rotor serve.
@@ -107,18 +114,17 @@ func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
 	assert.NotContains(t, all, "binary-secret")
 }
 
-// TestTheAWSCommandWorksUnchanged runs the aws command (botocore signs
-// differently from the Go SDK: no Content-Length) when it is installed.
-func TestTheAWSCommandWorksUnchanged(t *testing.T) {
+// awsCommand returns a runner of the aws command against url, with its own
+// empty configuration, or skips the test when aws is not installed.
+func awsCommand(t *testing.T, url string) func(args ...string) map[string]any {
 	awsTool, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("the aws command is not installed")
 	}
-	b := startBinary(t)
 	dir := t.TempDir()
-	run := func(args ...string) map[string]any {
+	return func(args ...string) map[string]any {
 		t.Helper()
-		cmd := exec.Command(awsTool, append([]string{"--endpoint-url", b.url, "--output", "json", "secretsmanager"}, args...)...)
+		cmd := exec.Command(awsTool, append([]string{"--endpoint-url", url, "--output", "json"}, args...)...)
 		for _, kv := range os.Environ() {
 			if !strings.HasPrefix(kv, "AWS_") {
 				cmd.Env = append(cmd.Env, kv)
@@ -133,12 +139,122 @@ func TestTheAWSCommandWorksUnchanged(t *testing.T) {
 		require.NoError(t, json.Unmarshal(out, &m), "%s", out)
 		return m
 	}
-	created := run("create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+}
+
+// TestTheAWSCommandWorksUnchanged runs the aws command (botocore signs
+// differently from the Go SDK: no Content-Length) when it is installed.
+func TestTheAWSCommandWorksUnchanged(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the aws command is not installed")
+	}
+	b := startBinary(t)
+	run := awsCommand(t, b.url)
+	created := run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
 	assert.Contains(t, created["ARN"], "arn:aws:secretsmanager:us-west-2:000000000000:secret:MyTestDatabaseSecret-")
-	got := run("get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	got := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
 	assert.Equal(t, `{"username":"u","password":"p"}`, got["SecretString"])
-	desc := run("describe-secret", "--secret-id", created["ARN"].(string))
+	desc := run("secretsmanager", "describe-secret", "--secret-id", created["ARN"].(string))
 	assert.Equal(t, "MyTestDatabaseSecret", desc["Name"])
+	b.stop(t)
+}
+
+// rotationLambda is a Lambda Invoke API whose every function rotates as
+// AWS's template does, calling rotor back through the SDK at url.
+func rotationLambda(t *testing.T, url *string) *httptest.Server {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev rotor.RotationEvent
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil || !strings.HasSuffix(r.URL.Path, "/invocations") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		c := secretsmanager.New(secretsmanager.Options{Region: "us-west-2", BaseEndpoint: url, Retryer: aws.NopRetryer{},
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", "")})
+		if err := templateStep(r.Context(), c, ev); err != nil {
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			_ = json.NewEncoder(w).Encode(map[string]string{"errorMessage": err.Error(), "errorType": "Exception"})
+			return
+		}
+		_, _ = io.WriteString(w, "null")
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// templateStep checks the secret as the template does before each step,
+// fills the placeholder in createSecret and moves AWSCURRENT in finishSecret.
+func templateStep(ctx context.Context, c *secretsmanager.Client, ev rotor.RotationEvent) error {
+	d, err := c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &ev.SecretId})
+	if err != nil {
+		return err
+	}
+	stages := d.VersionIdsToStages[ev.ClientRequestToken]
+	switch {
+	case d.RotationEnabled == nil || !*d.RotationEnabled:
+		return errors.New("rotation is not enabled")
+	case slices.Contains(stages, "AWSCURRENT"):
+		return nil
+	case !slices.Contains(stages, "AWSPENDING"):
+		return errors.New("the version is not AWSPENDING")
+	}
+	switch ev.Step {
+	case rotor.StepCreateSecret:
+		_, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &ev.SecretId, VersionId: &ev.ClientRequestToken})
+		var notFound *types.ResourceNotFoundException
+		if !errors.As(err, &notFound) {
+			return err
+		}
+		_, err = c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &ev.SecretId, ClientRequestToken: &ev.ClientRequestToken,
+			SecretString: aws.String(`{"username":"u","password":"rotated-` + ev.ClientRequestToken[:8] + `"}`), VersionStages: []string{"AWSPENDING"}})
+		return err
+	case rotor.StepFinishSecret:
+		for id, st := range d.VersionIdsToStages {
+			if slices.Contains(st, "AWSCURRENT") {
+				_, err := c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: &ev.SecretId,
+					VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: &ev.ClientRequestToken, RemoveFromVersionId: aws.String(id)})
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestTheRotateSecretExamplesRunVerbatim runs both examples of the
+// rotate-secret reference page with the aws command, through a rotation
+// Lambda served over the Lambda Invoke API.
+func TestTheRotateSecretExamplesRunVerbatim(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the aws command is not installed")
+	}
+	var url string
+	fn := rotationLambda(t, &url)
+	b := startBinary(t, "--lambda-endpoint", fn.URL)
+	url = b.url
+	run := awsCommand(t, b.url)
+	created := run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+
+	// Example 1: configure and start automatic rotation.
+	first := run("secretsmanager", "rotate-secret",
+		"--secret-id", "MyTestDatabaseSecret",
+		"--rotation-lambda-arn", "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda",
+		"--rotation-rules", "AutomaticallyAfterDays=10")
+	assert.Equal(t, created["ARN"], first["ARN"])
+	assert.Equal(t, "MyTestDatabaseSecret", first["Name"])
+	require.NotEmpty(t, first["VersionId"])
+	cur := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, first["VersionId"], cur["VersionId"])
+
+	// Example 2: rotate immediately with the stored configuration.
+	second := run("secretsmanager", "rotate-secret",
+		"--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, created["ARN"], second["ARN"])
+	assert.Equal(t, "MyTestDatabaseSecret", second["Name"])
+	require.NotEmpty(t, second["VersionId"])
+	assert.NotEqual(t, first["VersionId"], second["VersionId"])
+	cur = run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, second["VersionId"], cur["VersionId"])
+	desc := run("secretsmanager", "describe-secret", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, map[string]any{"AutomaticallyAfterDays": float64(10)}, desc["RotationRules"])
+	assert.Equal(t, true, desc["RotationEnabled"])
 	b.stop(t)
 }
 
@@ -157,6 +273,7 @@ func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
 		{"a bad log format", []string{"--log-format", "xml"}, "--log-format"},
 		{"a missing credentials file", []string{"--credentials", "/nonexistent/creds"}, "--credentials"},
 		{"stray arguments", []string{"extra"}, "unexpected arguments"},
+		{"a Lambda endpoint that is not a URL", []string{"--lambda-endpoint", "127.0.0.1:3001"}, "--lambda-endpoint"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
