@@ -326,3 +326,49 @@ func TestRunNamesItsCommands(t *testing.T) {
 	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, &stderr))
 	assert.Contains(t, stderr.String(), "serve")
 }
+
+func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev rotor.RotationEvent
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		if ev.Step == rotor.StepCreateSecret {
+			close(entered)
+			<-release
+		}
+		// Fail the step: the rotation stays pending, RotateSecret still answers 200.
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		_, _ = io.WriteString(w, `{"errorMessage":"stop here","errorType":"Exception"}`)
+	}))
+	t.Cleanup(fn.Close)
+	b := startBinary(t, "--lambda-endpoint", fn.URL)
+	ctx := context.Background()
+	c := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+	})
+	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s"),
+			RotationLambdaARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:slow")})
+		done <- err
+	}()
+	<-entered
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	time.Sleep(200 * time.Millisecond) // the server is shutting down, the request still in flight
+	select {
+	case err := <-done:
+		t.Fatalf("the request ended before its rotation step did: %v", err)
+	default:
+	}
+	close(release)
+	require.NoError(t, <-done, "the request in flight was answered")
+	for line := range b.lines {
+		b.logs = append(b.logs, line)
+	}
+	require.NoError(t, b.cmd.Wait())
+	assert.Contains(t, strings.Join(b.logs, "\n"), `"msg":"stopped"`)
+}
