@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,19 +37,49 @@ type binary struct {
 	logs  []string
 }
 
-// startBinary builds the command into a temporary directory and runs
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// buildBinary builds the command once per test run.
+func buildBinary() (string, error) {
+	buildOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if buildDir, buildErr = os.MkdirTemp("", "rotor-bin-"); buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "rotor")
+		build := exec.Command(goTool, "build", "-o", builtBin, ".")
+		build.Stderr = os.Stderr
+		buildErr = build.Run()
+	})
+	return builtBin, buildErr
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// startBinary builds the command (once) and runs
 // rotor serve with args and the environment pair AKIDBINARY/binary-secret.
 func startBinary(t *testing.T, args ...string) *binary {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	goTool, err := exec.LookPath("go")
+	bin, err := buildBinary()
 	require.NoError(t, err)
-	bin := filepath.Join(t.TempDir(), "rotor")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
 
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
