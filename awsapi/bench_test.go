@@ -187,3 +187,27 @@ func BenchmarkHTTPPutSecretValue(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHandlerGetSecretValue measures the handler alone, without a
+// network: the codec's and the service's cost beside the bare handler's.
+func BenchmarkHandlerGetSecretValue(b *testing.B) {
+	for _, target := range []string{"bare", "rotor"} {
+		b.Run(target, func(b *testing.B) {
+			h := bareHandler()
+			if target == "rotor" {
+				h = rotorServer(b, false)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"SecretId":"bench"}`))
+				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+				req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
