@@ -227,4 +227,12 @@ func TestAFailedRotationStepIsNotAnErrorOnTheWire(t *testing.T) {
 	var invalid *types.InvalidRequestException
 	require.ErrorAs(t, err, &invalid)
 	assert.Equal(t, "A previous rotation isn't complete. That rotation will be reattempted.", invalid.ErrorMessage())
+
+	canceled, err := s.client.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("db")})
+	require.NoError(t, err)
+	assert.Equal(t, "db", *canceled.Name)
+	assert.Equal(t, token2, *canceled.VersionId)
+	desc, err = s.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	require.NoError(t, err)
+	assert.False(t, *desc.RotationEnabled)
 }
