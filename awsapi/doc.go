@@ -23,8 +23,20 @@
 // ARNs carry it.
 //
 // When credentials are configured, every request must carry a valid AWS
-// Signature Version 4 (header form) for service secretsmanager; the expected
-// signature is computed with the AWS SDK's signer. Without credentials,
-// unsigned requests are accepted and a signature, if any, only names the
-// region.
+// Signature Version 4 for service secretsmanager, in the Authorization header
+// with an X-Amz-Date header (both signed, with host), dated within 5 minutes
+// of the server's clock; the expected signature is computed with the AWS
+// SDK's signer over exactly the headers the client signed and the body
+// received. Presigned URLs and the Date header form are not accepted, and an
+// X-Amz-Security-Token is signed but not checked: there are no session
+// credentials. Without credentials, unsigned requests are accepted and a
+// signature, if any, only names the region.
+//
+// Request bodies are limited to Config.MaxBodyBytes (1 MiB by default).
+// Malformed requests are answered with 4xx errors and run nothing: a body
+// that is not JSON or has a member of the wrong type is a
+// SerializationException, an unknown X-Amz-Target an
+// UnknownOperationException, another Content-Type an
+// UnsupportedMediaTypeException (415), a body over the limit a
+// RequestEntityTooLargeException (413).
 package awsapi

@@ -241,9 +241,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		}
 		return fail(&apiError{http.StatusBadRequest, codeUnknownOperation, msg})
 	}
+	if !validRegion(region) {
+		return fail(&apiError{http.StatusBadRequest, codeIncompleteSignature, "Credential should be scoped to a valid region, not " + strconv.Quote(region) + "."})
+	}
 	svc, err := h.Service(region)
 	if err != nil {
-		return fail(&apiError{http.StatusBadRequest, codeIncompleteSignature, "Credential should be scoped to a valid region, not " + strconv.Quote(region) + "."})
+		return fail(&apiError{http.StatusBadRequest, rotor.CodeLimitExceeded, "This server already serves " + strconv.Itoa(MaxRegions) + " regions; it serves no more."})
 	}
 	out, err := run(r.Context(), svc, body)
 	if err != nil {
