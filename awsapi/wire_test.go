@@ -163,6 +163,17 @@ func TestEachRegionKeepsItsOwnSecrets(t *testing.T) {
 	// An unsigned request goes to the default region.
 	_, m, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s"}`)
 	assert.Equal(t, "e", m["SecretString"])
+
+	t.Run("a scope naming no region is refused", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "secretsmanager.ListSecrets")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=k/20260101/Not_A_Region/secretsmanager/aws4_request, SignedHeaders=host, Signature=00")
+		status, m, _ := do(t, req)
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Equal(t, "IncompleteSignatureException", m["__type"])
+	})
 }
 
 func TestAFullRotationRunsThroughTheTemplateRotator(t *testing.T) {
