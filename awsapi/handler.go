@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,6 +182,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(opName) > 64 {
 		opName = opName[:64]
 	}
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		// A bug, not bad input: answer as AWS does and log where, but not the
+		// panic's value, which might hold request data.
+		writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred.")
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "secretsmanager request panicked",
+			slog.String("request_id", requestID), slog.String("operation", opName),
+			slog.String("panic_type", fmt.Sprintf("%T", p)), slog.String("stack", string(debug.Stack())))
+	}()
 	region, status, code, note := h.serve(w, r, opName)
 	level := slog.LevelInfo
 	if status >= 500 {

@@ -247,3 +247,18 @@ func TestAFailedRotationStepIsNotAnErrorOnTheWire(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, *desc.RotationEnabled)
 }
+
+// panickingStore fails every read with a panic, as a buggy Store would.
+type panickingStore struct{ rotor.Store }
+
+func (panickingStore) Load(context.Context, string, string) (*rotor.Secret, rotor.Revision, error) {
+	panic("store bug")
+}
+
+func TestAPanicIsAnInternalServiceError(t *testing.T) {
+	s := newServer(t, awsapi.Config{Store: panickingStore{rotor.NewMemoryStore()}}, false)
+	status, m, resp := s.raw(t, "GetSecretValue", `{"SecretId":"s"}`)
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "InternalServiceError", m["__type"])
+	assert.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
+}
