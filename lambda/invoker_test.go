@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,6 +77,10 @@ func templateStep(ctx context.Context, c *secretsmanager.Client, ev rotor.Rotati
 	return nil
 }
 
+// stepsMu guards the step lists lambdaEndpoint appends to; a test reads its
+// list only after the invocations returned.
+var stepsMu sync.Mutex
+
 // lambdaEndpoint is a Lambda Invoke API serving fn as functionARN; it
 // records the steps it was asked for.
 func lambdaEndpoint(t *testing.T, fn func(ctx context.Context, ev rotor.RotationEvent) error, steps *[]rotor.Step) *httptest.Server {
@@ -95,7 +100,9 @@ func lambdaEndpoint(t *testing.T, fn func(ctx context.Context, ev rotor.Rotation
 			return
 		}
 		if steps != nil {
+			stepsMu.Lock()
 			*steps = append(*steps, ev.Step)
+			stepsMu.Unlock()
 		}
 		if err := fn(r.Context(), ev); err != nil {
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -191,14 +192,14 @@ func TestTheAWSCommandWorksUnchanged(t *testing.T) {
 
 // rotationLambda is a Lambda Invoke API whose every function rotates as
 // AWS's template does, calling rotor back through the SDK at url.
-func rotationLambda(t *testing.T, url *string) *httptest.Server {
+func rotationLambda(t *testing.T, url *atomic.Pointer[string]) *httptest.Server {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ev rotor.RotationEvent
 		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil || !strings.HasSuffix(r.URL.Path, "/invocations") {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		c := secretsmanager.New(secretsmanager.Options{Region: "us-west-2", BaseEndpoint: url, Retryer: aws.NopRetryer{},
+		c := secretsmanager.New(secretsmanager.Options{Region: "us-west-2", BaseEndpoint: url.Load(), Retryer: aws.NopRetryer{},
 			Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", "")})
 		if err := templateStep(r.Context(), c, ev); err != nil {
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")
@@ -256,10 +257,12 @@ func TestTheRotateSecretExamplesRunVerbatim(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("the aws command is not installed")
 	}
-	var url string
+	// The Lambda learns rotor's address once rotor listens; the aws
+	// command runs in another process, so the race detector sees no order.
+	var url atomic.Pointer[string]
 	fn := rotationLambda(t, &url)
 	b := startBinary(t, "--lambda-endpoint", fn.URL)
-	url = b.url
+	url.Store(&b.url)
 	run := awsCommand(t, b.url)
 	created := run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
 
@@ -360,11 +363,12 @@ func TestRunNamesItsCommands(t *testing.T) {
 
 func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
+	var enterOnce sync.Once
 	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ev rotor.RotationEvent
 		_ = json.NewDecoder(r.Body).Decode(&ev)
 		if ev.Step == rotor.StepCreateSecret {
-			close(entered)
+			enterOnce.Do(func() { close(entered) })
 			<-release
 		}
 		// Fail the step: the rotation stays pending, RotateSecret still answers 200.
