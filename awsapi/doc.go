@@ -7,7 +7,8 @@
 // API model's PascalCase names, and a JSON reply. Timestamps travel as epoch
 // seconds with a millisecond fraction, SecretBinary as standard base64, and
 // errors as {"__type": code, "Message": text} with HTTP 400 (500 for
-// InternalServiceError). Every reply carries an x-amzn-RequestId header.
+// InternalServiceError, 403 for MissingAuthenticationTokenException). Every
+// reply carries an x-amzn-RequestId header (a UUID).
 //
 // The Handler is a thin codec over *rotor.Service: it decodes, calls the
 // operation and encodes; the rules live in the service. It only decides what
@@ -36,7 +37,13 @@
 // Malformed requests are answered with 4xx errors and run nothing: a body
 // that is not JSON or has a member of the wrong type is a
 // SerializationException, an unknown X-Amz-Target an
-// UnknownOperationException, another Content-Type an
+// UnknownOperationException, a Content-Type other than
+// application/x-amz-json-1.1 (or application/json) an
 // UnsupportedMediaTypeException (415), a body over the limit a
 // RequestEntityTooLargeException (413).
+//
+// RotateSecret runs the rotation steps before it answers. A step that fails
+// is not an error of the call, as on AWS, where the steps run after the
+// reply: the reply carries ARN, Name and VersionId, the rotation stays
+// pending, and the log records the failed step.
 package awsapi
