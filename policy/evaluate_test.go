@@ -729,3 +729,31 @@ func TestEvaluate(t *testing.T) {
 		})
 	}
 }
+
+func TestMessage(t *testing.T) {
+	req := get(nil)
+	head := "User: " + alice + " is not authorized to perform: " + getValue + " on resource: " + prodSecret
+	cases := []struct {
+		name string
+		d    policy.Decision
+		want string
+	}{
+		{"an implicit deny says no identity-based policy allows the action",
+			policy.Decision{Reason: policy.ImplicitDeny},
+			head + " because no identity-based policy allows the " + getValue + " action"},
+		{"an explicit deny in an identity-based policy says so",
+			policy.Decision{Reason: policy.ExplicitDenyIdentity, Statement: "X"},
+			head + " with an explicit deny in an identity-based policy"},
+		{"an explicit deny in a resource-based policy says so",
+			policy.Decision{Reason: policy.ExplicitDenyResource, Statement: "X"},
+			head + " with an explicit deny in a resource-based policy"},
+		{"an allowed request has no message",
+			policy.Decision{Allowed: true, Reason: policy.Allowed, Statement: "X"},
+			""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.d.Message(req))
+		})
+	}
+}
