@@ -79,9 +79,11 @@ type condition struct {
 	not      bool
 	set      setOp
 	ifExists bool
-	key      string // as the policy spells it
-	canon    string // lower case: IAM key names are case-insensitive
-	strs     []string
+	key      string   // as the policy spells it
+	canon    string   // lower case: IAM key names are case-insensitive
+	strs     []string // the values as written (String, Bool, Arn)
+	likes    []pattern
+	arns     []arnPattern
 	nums     []float64
 	times    []time.Time
 	null     []bool
@@ -183,6 +185,16 @@ func (c *condition) compileValues(values []string) string {
 				return "value " + strconv.Quote(v) + " of Null is not true or false"
 			}
 		}
+	case opStringLike:
+		c.strs = values
+		for _, v := range values {
+			c.likes = append(c.likes, compilePattern(v, false))
+		}
+	case opArn:
+		c.strs = values
+		for _, v := range values {
+			c.arns = append(c.arns, compileARN(v))
+		}
 	default:
 		c.strs = values
 	}
@@ -202,8 +214,9 @@ func parseNumber(s string) (float64, bool) {
 // parseDate reads the date formats IAM accepts: ISO 8601 date-times with a
 // zone, dates alone (midnight UTC), and whole seconds since the Unix epoch.
 func parseDate(s string) (time.Time, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC(), true
+	if isInteger(s) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return time.Unix(n, 0).UTC(), err == nil
 	}
 	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -211,6 +224,21 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// isInteger reports whether s is an optional minus sign and digits; it spares
+// parseDate the error value a failed strconv.ParseInt allocates.
+func isInteger(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // values is what the request context holds for a key: either a list from the
@@ -310,14 +338,14 @@ func (c *condition) matchAny(s string) bool {
 			}
 		}
 	case opStringLike:
-		for _, p := range c.strs {
-			if glob(p, s, false) {
+		for i := range c.likes {
+			if c.likes[i].match(s) {
 				return true
 			}
 		}
 	case opArn:
-		for _, p := range c.strs {
-			if matchARN(p, s) {
+		for i := range c.arns {
+			if c.arns[i].match(s) {
 				return true
 			}
 		}

@@ -93,21 +93,28 @@ type Decision struct {
 // Evaluate does not modify its arguments and is safe for concurrent use.
 func Evaluate(identity []*Policy, resource *Policy, req Request) Decision {
 	c := newCaller(req.Principal)
+	// One pass over every statement: a Deny decides at once (identity
+	// policies come first, so their denies win the report); the first Allow
+	// is remembered, after which only Deny statements need looking at.
+	var allow *statement
 	for _, p := range identity {
-		if st := p.first(Deny, &req, &c, false); st != nil {
-			return Decision{Reason: ExplicitDenyIdentity, Statement: st.label}
+		deny, a := p.scan(&req, &c, false, allow != nil)
+		if deny != nil {
+			return Decision{Reason: ExplicitDenyIdentity, Statement: deny.label}
+		}
+		if allow == nil {
+			allow = a
 		}
 	}
-	if st := resource.first(Deny, &req, &c, true); st != nil {
-		return Decision{Reason: ExplicitDenyResource, Statement: st.label}
+	deny, a := resource.scan(&req, &c, true, allow != nil)
+	if deny != nil {
+		return Decision{Reason: ExplicitDenyResource, Statement: deny.label}
 	}
-	for _, p := range identity {
-		if st := p.first(Allow, &req, &c, false); st != nil {
-			return Decision{Allowed: true, Reason: Allowed, Statement: st.label}
-		}
+	if allow == nil {
+		allow = a
 	}
-	if st := resource.first(Allow, &req, &c, true); st != nil {
-		return Decision{Allowed: true, Reason: Allowed, Statement: st.label}
+	if allow != nil {
+		return Decision{Allowed: true, Reason: Allowed, Statement: allow.label}
 	}
 	return Decision{Reason: ImplicitDeny}
 }
@@ -127,19 +134,27 @@ func (d Decision) Message(req Request) string {
 	return head + " because no identity-based policy allows the " + req.Action + " action"
 }
 
-// first returns the first statement with the effect that matches the
-// request, or nil. A nil policy has none.
-func (p *Policy) first(effect Effect, req *Request, c *caller, inResource bool) *statement {
+// scan returns the first Deny statement of the policy that matches the
+// request, and unless haveAllow the first matching Allow. A nil policy has
+// neither.
+func (p *Policy) scan(req *Request, c *caller, inResource, haveAllow bool) (deny, allow *statement) {
 	if p == nil {
-		return nil
+		return nil, nil
 	}
 	for i := range p.statements {
 		st := &p.statements[i]
-		if st.effect == effect && st.matches(req, c, inResource) {
-			return st
+		if st.effect == Allow && (haveAllow || allow != nil) {
+			continue
 		}
+		if !st.matches(req, c, inResource) {
+			continue
+		}
+		if st.effect == Deny {
+			return st, nil
+		}
+		allow = st
 	}
-	return nil
+	return nil, allow
 }
 
 func (st *statement) matches(req *Request, c *caller, inResource bool) bool {
@@ -161,18 +176,18 @@ func (st *statement) matches(req *Request, c *caller, inResource bool) bool {
 	return true
 }
 
-func matchAction(patterns []string, action string) bool {
-	for _, p := range patterns {
-		if glob(p, action, true) {
+func matchAction(patterns []pattern, action string) bool {
+	for i := range patterns {
+		if patterns[i].match(action) {
 			return true
 		}
 	}
 	return false
 }
 
-func matchResource(patterns []string, resource string) bool {
-	for _, p := range patterns {
-		if matchARN(p, resource) {
+func matchResource(patterns []arnPattern, resource string) bool {
+	for i := range patterns {
+		if patterns[i].match(resource) {
 			return true
 		}
 	}

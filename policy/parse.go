@@ -84,9 +84,9 @@ type statement struct {
 	label       string // the Sid, or Statement[i] when there is none
 	effect      Effect
 	principals  principals
-	actions     []string // lower case; IAM compares actions without case
+	actions     []pattern // IAM compares actions without case
 	notAction   bool
-	resources   []string
+	resources   []arnPattern
 	notResource bool
 	conditions  []condition
 }
@@ -253,14 +253,15 @@ func parseStatement(raw json.RawMessage, path string, kind Kind) (statement, err
 	if r == nil {
 		return st, fail(path, "the statement has no Action or NotAction")
 	}
-	if st.actions, err = strs(r, path+"."+name); err != nil {
+	actions, err := strs(r, path+"."+name)
+	if err != nil {
 		return st, err
 	}
-	for i, a := range st.actions {
+	for _, a := range actions {
 		if msg := checkAction(a); msg != "" {
 			return st, fail(path+"."+name, "%s", msg)
 		}
-		st.actions[i] = strings.ToLower(a)
+		st.actions = append(st.actions, compilePattern(a, true))
 	}
 	st.notAction = name == "NotAction"
 
@@ -271,16 +272,15 @@ func parseStatement(raw json.RawMessage, path string, kind Kind) (statement, err
 	if r == nil {
 		return st, fail(path, "the statement has no Resource or NotResource")
 	}
-	if st.resources, err = strs(r, path+"."+name); err != nil {
+	resources, err := strs(r, path+"."+name)
+	if err != nil {
 		return st, err
 	}
-	for _, res := range st.resources {
-		if res == "*" {
-			continue
-		}
-		if !isResourcePattern(res) {
+	for _, res := range resources {
+		if res != "*" && !isResourcePattern(res) {
 			return st, fail(path+"."+name, "%q is neither an ARN (arn:partition:service:region:account:resource) nor \"*\"", res)
 		}
+		st.resources = append(st.resources, compileARN(res))
 	}
 	st.notResource = name == "NotResource"
 

@@ -22,9 +22,8 @@ func glob(p, s string, fold bool) bool {
 				px++
 				continue
 			case '?':
-				_, n := utf8.DecodeRuneInString(s[sx:])
 				px++
-				sx += n
+				sx += runeLen(s, sx)
 				continue
 			default:
 				if sameByte(c, s[sx], fold) {
@@ -38,14 +37,22 @@ func glob(p, s string, fold bool) bool {
 			return false
 		}
 		// Let the last '*' swallow one more character and try again from there.
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
+		starS += runeLen(s, starS)
 		px, sx = starP+1, starS
 	}
 	for px < len(p) && p[px] == '*' {
 		px++
 	}
 	return px == len(p)
+}
+
+// runeLen is the length in bytes of the character at s[i].
+func runeLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 func sameByte(a, b byte, fold bool) bool {
@@ -73,27 +80,103 @@ func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 // that follows may itself contain colons (secret:prod/db-AbCdEf).
 const arnSegments = 5
 
-// matchARN reports whether the ARN s matches the pattern p the way IAM matches
-// the Resource element and the Arn condition operators: each of the first five
-// colon-delimited segments is matched on its own, with '*' and '?' confined to
-// the segment, and the rest of the pattern is matched against the rest of the
-// ARN. A pattern that stops early with a '*' (arn:aws:secretsmanager:*) lets
-// that last '*' run across the remaining colons, as AWS documents for a '*'
-// that ends a segment. Matching is case-sensitive.
-func matchARN(p, s string) bool {
-	for seg := 0; seg < arnSegments; seg++ {
+// patternKind is what Parse found a pattern to be, so that matching takes
+// the cheapest road.
+type patternKind uint8
+
+const (
+	patternAny     patternKind = iota + 1 // "*": everything
+	patternLiteral                        // no wildcard: equality
+	patternPrefix                         // one trailing '*': a prefix
+	patternGlob                           // anything else
+)
+
+// pattern is a compiled wildcard pattern ('*' any run, '?' one character).
+// With fold, ASCII letters compare without case and text is lower case.
+type pattern struct {
+	kind patternKind
+	text string // the literal, the prefix, or the whole glob
+	fold bool
+}
+
+func compilePattern(p string, fold bool) pattern {
+	if fold {
+		p = strings.ToLower(p)
+	}
+	switch i := strings.IndexAny(p, "*?"); {
+	case p == "*":
+		return pattern{kind: patternAny, text: p, fold: fold}
+	case i < 0:
+		return pattern{kind: patternLiteral, text: p, fold: fold}
+	case i == len(p)-1 && p[i] == '*':
+		return pattern{kind: patternPrefix, text: p[:i], fold: fold}
+	}
+	return pattern{kind: patternGlob, text: p, fold: fold}
+}
+
+func (p *pattern) match(s string) bool {
+	switch p.kind {
+	case patternAny:
+		return true
+	case patternLiteral:
+		return len(s) == len(p.text) && equalBytes(p.text, s, p.fold)
+	case patternPrefix:
+		return len(s) >= len(p.text) && equalBytes(p.text, s[:len(p.text)], p.fold)
+	}
+	return glob(p.text, s, p.fold)
+}
+
+// equalBytes compares two strings of equal length, folding ASCII case with
+// fold.
+func equalBytes(a, b string, fold bool) bool {
+	if !fold {
+		return a == b
+	}
+	for i := 0; i < len(a); i++ {
+		if !sameByte(a[i], b[i], true) {
+			return false
+		}
+	}
+	return true
+}
+
+// arnPattern is a compiled ARN pattern, matched the way IAM matches the
+// Resource element and the Arn condition operators: each of the first five
+// colon-delimited segments is matched on its own, with '*' and '?' confined
+// to the segment, and the rest of the pattern against the rest of the ARN. A
+// pattern that stops early with a '*' (arn:aws:secretsmanager:*) lets that
+// last '*' run across the remaining colons, as AWS documents for a '*' that
+// ends a segment. Matching is case-sensitive.
+type arnPattern struct {
+	segments []pattern
+	rest     pattern
+}
+
+func compileARN(p string) arnPattern {
+	var a arnPattern
+	if p == "*" {
+		a.rest = compilePattern(p, false)
+		return a
+	}
+	for len(a.segments) < arnSegments {
 		i := strings.IndexByte(p, ':')
 		if i < 0 {
 			break
 		}
-		j := strings.IndexByte(s, ':')
-		if j < 0 {
-			return false
-		}
-		if !glob(p[:i], s[:j], false) {
-			return false
-		}
-		p, s = p[i+1:], s[j+1:]
+		a.segments = append(a.segments, compilePattern(p[:i], false))
+		p = p[i+1:]
 	}
-	return glob(p, s, false)
+	a.rest = compilePattern(p, false)
+	return a
+}
+
+func (a *arnPattern) match(s string) bool {
+	for i := range a.segments {
+		j := strings.IndexByte(s, ':')
+		if j < 0 || !a.segments[i].match(s[:j]) {
+			return false
+		}
+		s = s[j+1:]
+	}
+	return a.rest.match(s)
 }
