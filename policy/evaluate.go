@@ -25,8 +25,10 @@ type Request struct {
 	// regard to case, as IAM compares them; a map that holds one key under two
 	// spellings gets one of them. rotor reads no clock: a policy that tests
 	// aws:CurrentTime needs the time here (RFC 3339). When aws:PrincipalArn is
-	// absent it is derived from Principal (for a role session, the role's
-	// ARN). Evaluate only reads the map.
+	// absent it is derived from Principal; for a role session that is
+	// arn:aws:iam::ACCOUNT:role/NAME, without the role's path, which a
+	// session ARN does not carry, so a caller whose roles have paths should
+	// put the role's ARN here. Evaluate only reads the map.
 	Context map[string][]string
 }
 
@@ -67,7 +69,9 @@ func (r Reason) String() string {
 type Decision struct {
 	// Allowed is true only when Reason is Allowed.
 	Allowed bool
-	Reason  Reason
+	// Reason says which rule decided: an explicit deny (and in which kind of
+	// policy), an allow, or the implicit deny.
+	Reason Reason
 	// Statement names the statement that decided, the Deny that refused or the
 	// Allow that granted: its Sid, or Statement[i] (i counting from 0) when it
 	// has none. It is empty for an implicit deny.
