@@ -182,7 +182,7 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		if list {
 			path = "Statement[" + strconv.Itoa(i) + "]"
 		}
-		st, err := parseStatement(r, path, kind)
+		st, err := parseStatement(r, path, kind, p.version == Version2012)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +199,11 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 	return p, nil
 }
 
-func parseStatement(raw json.RawMessage, path string, kind Kind) (statement, error) {
+// parseStatement reads one statement. With variables (Version 2012-10-17),
+// "${" in a resource or condition value would be a policy variable, which
+// rotor does not substitute: such a statement is refused rather than read
+// literally, since a Deny that never matches would silently allow.
+func parseStatement(raw json.RawMessage, path string, kind Kind, variables bool) (statement, error) {
 	var st statement
 	m, err := object(raw, path, "a statement")
 	if err != nil {
@@ -277,6 +281,9 @@ func parseStatement(raw json.RawMessage, path string, kind Kind) (statement, err
 		return st, err
 	}
 	for _, res := range resources {
+		if variables && strings.Contains(res, "${") {
+			return st, fail(path+"."+name, "%q holds a policy variable; rotor does not substitute policy variables", res)
+		}
 		if res != "*" && !isResourcePattern(res) {
 			return st, fail(path+"."+name, "%q is neither an ARN (arn:partition:service:region:account:resource) nor \"*\"", res)
 		}
@@ -285,7 +292,7 @@ func parseStatement(raw json.RawMessage, path string, kind Kind) (statement, err
 	st.notResource = name == "NotResource"
 
 	if r, ok := m["Condition"]; ok {
-		if st.conditions, err = parseConditions(r, path+".Condition"); err != nil {
+		if st.conditions, err = parseConditions(r, path+".Condition", variables); err != nil {
 			return st, err
 		}
 	}
@@ -413,7 +420,7 @@ func isAccountID(s string) bool {
 	return true
 }
 
-func parseConditions(raw json.RawMessage, path string) ([]condition, error) {
+func parseConditions(raw json.RawMessage, path string, variables bool) ([]condition, error) {
 	ops, err := object(raw, path, "an object of operators")
 	if err != nil {
 		return nil, err
@@ -440,6 +447,11 @@ func parseConditions(raw json.RawMessage, path string) ([]condition, error) {
 			vals, err := conditionValues(keys[key], opPath+"."+key)
 			if err != nil {
 				return nil, err
+			}
+			for _, v := range vals {
+				if variables && strings.Contains(v, "${") {
+					return nil, fail(opPath+"."+key, "%q holds a policy variable; rotor does not substitute policy variables", v)
+				}
 			}
 			c := condition{op: o, not: not, set: set, ifExists: ifExists, key: key, canon: canon}
 			if msg := c.compileValues(vals); msg != "" {

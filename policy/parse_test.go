@@ -32,6 +32,8 @@ func TestParseAccepts(t *testing.T) {
 			doc(`{"Effect":"Allow","Principal":{"AWS":["123456789012","arn:aws:iam::123456789012:root","` + alice + `","` + adminRole + `","` + adminSess + `"],"Service":"lambda.amazonaws.com"},"Action":"*","Resource":"*"}`), "2012-10-17", 1},
 		{"condition values may be booleans, numbers and lists", policy.Identity,
 			doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":true},"NumericLessThan":{"secretsmanager:RecoveryWindowInDays":[7,30]}}}`), "2012-10-17", 1},
+		{"in a 2008-10-17 policy ${ is plain text, as IAM reads it", policy.Identity,
+			`{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:secretsmanager:*:*:secret:${x}"}}`, "2008-10-17", 1},
 		{"every supported key is known", policy.Identity,
 			doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringLike":{
 				"aws:PrincipalArn":"*","aws:CurrentTime":"*","aws:SecureTransport":"*","aws:TagKeys":"*",
@@ -111,6 +113,8 @@ var malformed = []struct {
 	{"NaN is not a number", policy.Identity, doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"secretsmanager:RecoveryWindowInDays":"NaN"}}}`), "is not a number"},
 	{"a Bool value other than true or false is refused", policy.Identity, doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"yes"}}}`), "is not true or false"},
 	{"a Null value other than true or false is refused", policy.Identity, doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"aws:TagKeys":"1"}}}`), "is not true or false"},
+	{"a policy variable in a Resource is refused rather than read literally", policy.Identity, doc(`{"Effect":"Deny","Action":"*","Resource":"arn:aws:secretsmanager:*:*:secret:${aws:username}/*"}`), "policy variable"},
+	{"a policy variable in a condition value is refused rather than read literally", policy.Identity, doc(`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"secretsmanager:ResourceTag/Owner":"${aws:username}"}}}`), "policy variable"},
 	{"an unknown kind is refused", policy.Kind(9), doc(allowGet), "unknown policy kind"},
 }
 
