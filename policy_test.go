@@ -40,7 +40,7 @@ func TestResourcePolicies(t *testing.T) {
 		{"a statement without Principal is malformed", `{"Statement":[{"Effect":"Allow","Action":"*"}]}`, false, rotor.CodeMalformedPolicyDocument},
 		{"an empty document is refused", ``, false, rotor.CodeValidation},
 		{"a public policy is refused with BlockPublicPolicy", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:*","Resource":"*"}]}`, true, rotor.CodePublicPolicy},
-		{"a public AWS principal is refused with BlockPublicPolicy", `{"Statement":{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"secretsmanager:*"}}`, true, rotor.CodePublicPolicy},
+		{"a public AWS principal is refused with BlockPublicPolicy", `{"Statement":{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"secretsmanager:*","Resource":"*"}}`, true, rotor.CodePublicPolicy},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,11 +51,11 @@ func TestResourcePolicies(t *testing.T) {
 		})
 	}
 	t.Run("a public policy is accepted without BlockPublicPolicy", func(t *testing.T) {
-		_, err := f.svc.PutResourcePolicy(f.ctx, rotor.PutResourcePolicyInput{SecretId: "x", ResourcePolicy: `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue"}]}`})
+		_, err := f.svc.PutResourcePolicy(f.ctx, rotor.PutResourcePolicyInput{SecretId: "x", ResourcePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`})
 		require.NoError(t, err)
 	})
 	t.Run("ValidateResourcePolicy reports findings instead of failing", func(t *testing.T) {
-		out, err := f.svc.ValidateResourcePolicy(f.ctx, rotor.ValidateResourcePolicyInput{ResourcePolicy: `{"Statement":[{"Effect":"Maybe","Principal":"*","Action":"*"}]}`})
+		out, err := f.svc.ValidateResourcePolicy(f.ctx, rotor.ValidateResourcePolicyInput{ResourcePolicy: `{"Statement":[{"Effect":"Maybe","Principal":"*","Action":"*","Resource":"*"}]}`})
 		require.NoError(t, err)
 		assert.False(t, out.PolicyValidationPassed)
 		require.Len(t, out.ValidationErrors, 1)
