@@ -63,7 +63,20 @@ func DueAt(sec *rotor.Secret) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return start.Add(spread(sec.ARN, start, end.Sub(start)/2)), true
+	at := start.Add(spread(sec.ARN, start, end.Sub(start)/2))
+	if r := sec.Rotation; r != nil && r.LeaseOwner != "" && r.LeaseExpires.After(at) {
+		// A worker is finishing a rotation (AWSCURRENT moved, its last save
+		// not done yet): nothing is due before its lease ends.
+		at = r.LeaseExpires
+	}
+	return at, true
+}
+
+// leased reports whether a worker holds a live lease on the secret's
+// rotation state, pending or finishing.
+func leased(sec *rotor.Secret, now time.Time) bool {
+	r := sec.Rotation
+	return r != nil && r.LeaseOwner != "" && r.LeaseExpires.After(now)
 }
 
 // pendingRotation returns the rotation in progress: the saved state whose

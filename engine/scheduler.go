@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/rotorkit/rotor"
 )
 
@@ -155,10 +156,10 @@ func (e *Engine) act(ctx context.Context, svc *rotor.Service, listed *rotor.Secr
 	if !ok || at.After(now) {
 		return false
 	}
+	if leased(sec, now) {
+		return false
+	}
 	if r := pendingRotation(sec); r != nil {
-		if r.LeaseOwner != "" && r.LeaseExpires.After(now) {
-			return false
-		}
 		if !e.enqueue(jobKey{sec.ARN, r.Token}, true) {
 			return false
 		}
@@ -172,33 +173,43 @@ func (e *Engine) act(ctx context.Context, svc *rotor.Service, listed *rotor.Secr
 	return e.startScheduled(ctx, svc, sec, now)
 }
 
-// startScheduled starts the rotation of a due secret. The rotation is held
-// (queued but not run) until the secret, read again after RotateSecret
-// committed, shows that nobody rotated it between the read that found it due
-// and the commit; otherwise the placeholder's AWSPENDING label is removed
-// and the rotation withdrawn before its first step.
+// startScheduled starts the rotation of a due secret.
+//
+// Its token is derived from the secret's ARN and NextRotationDate, so every
+// engine that finds the secret due in one window uses the same one: a second
+// engine's RotateSecret then names the first one's version and is an
+// idempotent replay (pending: nothing to do; already AWSCURRENT: done), which
+// cannot start a second rotation for the window, even from a stale read and
+// even while the first rotation is between finishSecret and its last save.
+// Only if that token is taken by an earlier, withdrawn rotation of the same
+// window is a random one used.
+//
+// The rotation is held (queued but not run) until the secret, read again
+// after RotateSecret committed, shows that nobody rotated it or changed its
+// value between the read that found it due and the commit; otherwise its
+// AWSPENDING label is removed and it is withdrawn before its first step.
 func (e *Engine) startScheduled(ctx context.Context, svc *rotor.Service, sec *rotor.Secret, now time.Time) bool {
 	_, end, _ := windowOf(sec.RotationRules, sec.NextRotationDate)
 	if !now.Before(end) {
 		e.log.Warn("rotation window passed without a rotation; rotating now", "arn", sec.ARN, "window_end", end)
 	}
 	e.warnVersions(sec, now)
-	token, err := e.newToken()
-	if err != nil {
-		e.log.Error("could not generate a token", "error", err.Error())
-		return false
+	token := windowToken(sec)
+	created, err := e.rotate(ctx, svc, sec.ARN, token)
+	if isCode(err, rotor.CodeResourceExists) {
+		if token, err = e.newToken(); err == nil {
+			created, err = e.rotate(ctx, svc, sec.ARN, token)
+		}
 	}
 	k := jobKey{sec.ARN, token}
-	e.mu.Lock()
-	e.holds[k] = struct{}{}
-	e.mu.Unlock()
-
-	_, err = svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: sec.ARN, ClientRequestToken: token})
-	if err != nil {
+	if err != nil || !created {
 		e.release(k, false)
-		if isCode(err, rotor.CodeInvalidRequest) {
+		switch {
+		case err == nil:
+			e.log.Debug("scheduled rotation already started by another engine", "arn", sec.ARN, "version", token)
+		case isCode(err, rotor.CodeInvalidRequest):
 			e.log.Debug("rotation not started: another is pending", "arn", sec.ARN, "reason", err.Error())
-		} else {
+		default:
 			e.log.Error("could not start a scheduled rotation", "arn", sec.ARN, "error", err.Error())
 		}
 		return false
@@ -219,10 +230,38 @@ func (e *Engine) startScheduled(ctx context.Context, svc *rotor.Service, sec *ro
 	if err != nil {
 		e.log.Error("could not withdraw a duplicate rotation; it stays pending", "arn", sec.ARN, "version", token, "error", err.Error())
 	} else {
-		e.log.Info("secret was rotated by another engine meanwhile; withdrew this rotation", "arn", sec.ARN, "version", token)
+		e.log.Info("secret was rotated or changed meanwhile; withdrew this rotation", "arn", sec.ARN, "version", token)
 	}
 	return false
 }
+
+// rotate calls RotateSecret with token, holding the rotation the Service
+// hands to this engine. created reports whether RotateSecret made a new
+// rotation (rather than replaying one that exists).
+func (e *Engine) rotate(ctx context.Context, svc *rotor.Service, arn, token string) (created bool, err error) {
+	k := jobKey{arn, token}
+	e.mu.Lock()
+	e.holds[k] = struct{}{}
+	e.mu.Unlock()
+	_, err = svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: arn, ClientRequestToken: token})
+	e.mu.Lock()
+	j := e.active[k]
+	created = j != nil && j.held
+	e.mu.Unlock()
+	if err != nil && !created {
+		e.release(k, false)
+	}
+	return created, err
+}
+
+// windowToken is the ClientRequestToken of the scheduled rotation for the
+// secret's current window: a name-based UUID of its ARN and NextRotationDate.
+func windowToken(sec *rotor.Secret) string {
+	return uuid.NewSHA1(tokenSpace, []byte(sec.ARN+"\x00"+sec.NextRotationDate.UTC().Format(time.RFC3339))).String()
+}
+
+// tokenSpace is the UUID namespace of window tokens.
+var tokenSpace = uuid.MustParse("6f0e7c1a-3b8e-4f57-9a43-2d1c5e0b9a11")
 
 // rotatedSince reports whether, between before and after, the secret was
 // rotated or its value changed by someone else (its AWSCURRENT version or
