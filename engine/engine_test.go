@@ -337,14 +337,41 @@ func TestStepTimeout(t *testing.T) {
 	})
 	t.Run("the timeout is per step, not per rotation", func(t *testing.T) {
 		clock := &fakeClock{now: epoch}
-		n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{StepTimeout: 400 * time.Millisecond, MaxAttempts: 1})
-		n.fns.Register(lambdaARN, hangingRotator{inner: n.template("unused"), delay: 150 * time.Millisecond})
+		n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{StepTimeout: time.Minute, MaxAttempts: 1})
+		inner := n.template("unused")
+		var deadlines []time.Time
+		n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+			d, ok := ctx.Deadline()
+			require.True(t, ok, "each step has a deadline")
+			deadlines = append(deadlines, d)
+			time.Sleep(5 * time.Millisecond)
+			return rotorFunc(inner)(ctx, ev)
+		})
 		n.create(t, "db", "initial")
 		out, err := n.svc.RotateSecret(context.Background(), rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
 			RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}})
 		require.NoError(t, err)
-		require.NoError(t, n.eng.Wait(waitCtx(t), out.ARN, out.VersionId), "four 150ms steps take longer than one 400ms step timeout")
+		require.NoError(t, n.eng.Wait(waitCtx(t), out.ARN, out.VersionId))
+		require.Len(t, deadlines, 4)
+		for i := 1; i < 4; i++ {
+			assert.True(t, deadlines[i].After(deadlines[i-1]), "step %d gets a fresh timeout", i)
+		}
 	})
+}
+
+// rotorFunc dispatches an event to a Rotator's method.
+func rotorFunc(r rotor.Rotator) rotor.RotatorFunc {
+	return func(ctx context.Context, ev rotor.RotationEvent) error {
+		switch ev.Step {
+		case rotor.StepCreateSecret:
+			return r.CreateSecret(ctx, ev)
+		case rotor.StepSetSecret:
+			return r.SetSecret(ctx, ev)
+		case rotor.StepTestSecret:
+			return r.TestSecret(ctx, ev)
+		}
+		return r.FinishSecret(ctx, ev)
+	}
 }
 
 // gate blocks setSecret on its first call until opened.

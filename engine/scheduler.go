@@ -23,20 +23,28 @@ func (e *Engine) Start(ctx context.Context) error {
 	if _, err := e.Resume(ctx); err != nil {
 		return err
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errors.New("engine: Start after Close")
+	}
+	// The scheduler stops with ctx or with Close, whichever comes first.
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(e.ctx, cancel)
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer stop()
+		defer cancel()
 		t := time.NewTicker(e.cfg.TickInterval)
 		defer t.Stop()
 		for {
-			if _, err := e.Tick(ctx, e.cfg.Clock()); err != nil && ctx.Err() == nil && e.ctx.Err() == nil {
+			if _, err := e.Tick(ctx, e.cfg.Clock()); err != nil && ctx.Err() == nil {
 				e.log.Error("scheduler tick failed", "error", err.Error())
 			}
 			select {
 			case <-t.C:
 			case <-ctx.Done():
-				return
-			case <-e.ctx.Done():
 				return
 			}
 		}
@@ -296,13 +304,17 @@ func (e *Engine) release(k jobKey, run bool) {
 	e.signal()
 }
 
-// maxVersionsPerDay is the rate beyond which AWS's version quota bites
-// (about 100 versions of one secret in 24 hours).
-const maxVersionsPerDay = 100
+// maxVersionsPerDay is AWS's quota of versions of one secret in 24 hours
+// (rotor refuses a version beyond it); warnVersionsPerDay is where the
+// engine starts warning that rotations are about to be refused.
+const (
+	maxVersionsPerDay  = 100
+	warnVersionsPerDay = 90
+)
 
 // warnVersions logs, once per schedule, a schedule that opens more than
 // maxVersionsPerDay windows a day, and, per rotation, a secret that already
-// received that many versions in the last 24 hours.
+// received warnVersionsPerDay versions in the last 24 hours.
 func (e *Engine) warnVersions(sec *rotor.Secret, now time.Time) {
 	if sched, ok := parseSchedule(sec.RotationRules); ok {
 		e.mu.Lock()
@@ -321,7 +333,7 @@ func (e *Engine) warnVersions(sec *rotor.Secret, now time.Time) {
 			recent++
 		}
 	}
-	if recent >= maxVersionsPerDay {
-		e.log.Warn("secret received more than 100 versions in 24 hours", "arn", sec.ARN, "versions", recent)
+	if recent >= warnVersionsPerDay {
+		e.log.Warn("secret nears the quota of 100 versions in 24 hours; rotations may be refused", "arn", sec.ARN, "versions", recent)
 	}
 }
