@@ -39,12 +39,18 @@
 //
 // Tick finds secrets whose rotation is due (see DueAt): rotation enabled, no
 // rotation pending, and the window that NextRotationDate ends has reached a
-// moment in its first half that is fixed per secret and window. It starts
-// each with RotateSecret and a fresh token. A store implementing DueLister
-// answers that query from an index; any other store is scanned (O(number of
-// secrets) per tick). IndexedStore adds such an index to any store used by
-// one process. A secret is never rotated twice for one window, even by
-// several engines sharing a store: see Tick.
+// moment in its first half that is fixed per secret and window (starting at
+// a spread-out moment rather than at window open keeps thousands of secrets
+// with one schedule from rotating in the same second). It starts each with
+// RotateSecret and a token new to the secret, derived from its ARN and the
+// window, so that every engine sharing the store uses the same token for one
+// window and a second start is an idempotent replay: a secret is never
+// rotated twice for one window (see Tick). A window that passed while no
+// engine ran is caught up at the next tick, with a warning.
+//
+// A store implementing DueLister answers "what is due" from an index; any
+// other store is scanned, which costs O(number of secrets) per tick.
+// IndexedStore adds such an index to any store written by one process.
 //
 // Tests drive the scheduler with a simulated clock by calling Tick directly,
 // and wait for rotations with Wait or WaitIdle instead of sleeping.

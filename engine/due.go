@@ -39,7 +39,8 @@ const OrphanAfter = 15 * time.Minute
 //   - no rotation pending: a moment inside the window that NextRotationDate
 //     ends, in the first half of the window, the same for every engine
 //     (derived from a hash of the ARN and the window's start) so that
-//     rotations of many secrets spread over the window;
+//     rotations of many secrets spread over the window; not before the lease
+//     of a rotation that is still saving its end expires;
 //   - a rotation given up after its last attempt: Rotation.NextAttempt;
 //   - a rotation pending: when its lease expires, or OrphanAfter after it was
 //     accepted if no worker holds it.

@@ -560,7 +560,8 @@ type Stats struct {
 	// retries scheduled; Abandoned the rotations given up.
 	Finished, Failed, Retried, Abandoned int64
 	// LostRaces counts scheduled rotations withdrawn before their first step
-	// because another engine rotated the secret first.
+	// because the secret was rotated or its value changed between the read
+	// that found it due and the start.
 	LostRaces int64
 }
 

@@ -101,9 +101,9 @@ func scan(ctx context.Context, store rotor.Store, region string, fn func(*rotor.
 //
 //   - rotation enabled, no rotation pending, and now at or after DueAt (a
 //     fixed moment in the first half of the window that NextRotationDate
-//     ends): RotateSecret with a fresh token, rotated by this engine's
-//     workers. A secret whose window passed unnoticed (no engine ran) is
-//     rotated at once, and a warning logged;
+//     ends): RotateSecret with a token new to the secret and proper to the
+//     window, rotated by this engine's workers. A secret whose window passed
+//     unnoticed (no engine ran) is rotated at once, and a warning logged;
 //   - a rotation given up after its last attempt, whose next window opened:
 //     queued again with its own token;
 //   - a pending rotation whose lease expired or that no worker holds after
@@ -111,10 +111,15 @@ func scan(ctx context.Context, store rotor.Store, region string, fn func(*rotor.
 //     runs it).
 //
 // A secret is never rotated twice for one window: a rotation's completion
-// moves NextRotationDate past the window, RotateSecret refuses while another
-// rotation is pending, and a tick that started a rotation from a stale read
-// (another engine rotated the secret meanwhile) withdraws it before its first
-// step. Tick returns how many rotations it started or queued.
+// moves NextRotationDate past the window; RotateSecret refuses while another
+// rotation is pending; every engine starts a window's rotation with the same
+// token, so a second engine's RotateSecret, even from a stale read, replays
+// the first one's rotation instead of starting another; and a rotation
+// started from a read that a manual change or rotation made stale is
+// withdrawn before its first step. Tick returns how many rotations it
+// started or queued.
+//
+// The Service must have been built with rotor.WithRotationRunner(e).
 func (e *Engine) Tick(ctx context.Context, now time.Time) (int, error) {
 	svc := e.Service()
 	if svc == nil {
