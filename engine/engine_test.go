@@ -286,20 +286,12 @@ func mustSchedule(t testing.TB, rules rotor.RotationRules) rotor.Schedule {
 // hangingRotator blocks in setSecret until its context is done.
 type hangingRotator struct {
 	inner rotor.Rotator
-	delay time.Duration // per step; 0 hangs setSecret
 }
 
 func (h hangingRotator) step(ctx context.Context, ev rotor.RotationEvent, next func(context.Context, rotor.RotationEvent) error) error {
-	if h.delay == 0 && ev.Step == rotor.StepSetSecret {
+	if ev.Step == rotor.StepSetSecret {
 		<-ctx.Done()
 		return ctx.Err()
-	}
-	if h.delay > 0 {
-		select {
-		case <-time.After(h.delay):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 	}
 	return next(ctx, ev)
 }

@@ -218,6 +218,7 @@ func (e *Engine) startScheduled(ctx context.Context, svc *rotor.Service, sec *ro
 	if err != nil || !created {
 		e.release(k, false)
 		switch {
+		case err == nil && e.recordLostEnd(ctx, svc, sec, token, now):
 		case err == nil:
 			e.log.Debug("scheduled rotation already started by another engine", "arn", sec.ARN, "version", token)
 		case isCode(err, rotor.CodeInvalidRequest):
@@ -246,6 +247,32 @@ func (e *Engine) startScheduled(ctx context.Context, svc *rotor.Service, sec *ro
 		e.log.Info("secret was rotated or changed meanwhile; withdrew this rotation", "arn", sec.ARN, "version", token)
 	}
 	return false
+}
+
+// recordLostEnd handles a window whose rotation moved AWSCURRENT but never
+// saved its end (its worker died between finishSecret and the last save, so
+// LastRotatedDate and NextRotationDate were not updated and RunRotation no
+// longer takes it): RotateSecret with the window's token is then a replay of
+// a finished rotation and would be forever. The window was rotated, so the
+// schedule is moved on by re-saving the rotation configuration
+// (RotateImmediately=false), which computes NextRotationDate from the new
+// current version. It reports whether it did.
+func (e *Engine) recordLostEnd(ctx context.Context, svc *rotor.Service, sec *rotor.Secret, token string, now time.Time) bool {
+	after, _, err := svc.Store().Load(ctx, svc.Region(), sec.Name)
+	if err != nil || pendingRotation(after) != nil || leased(after, now) ||
+		!after.NextRotationDate.Equal(sec.NextRotationDate) {
+		return false
+	}
+	if c, _ := after.StageVersion(rotor.StageCurrent); c != token {
+		return false
+	}
+	_, err = svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: sec.ARN, RotateImmediately: new(bool)})
+	if err != nil {
+		e.log.Error("a rotation's end was never recorded and the schedule could not be moved on", "arn", sec.ARN, "version", token, "error", err.Error())
+		return true
+	}
+	e.log.Warn("a rotation moved AWSCURRENT but its end was never recorded; moved the schedule on", "arn", sec.ARN, "version", token)
+	return true
 }
 
 // rotate calls RotateSecret with token, holding the rotation the Service

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -123,4 +124,55 @@ func TestAStaleDecisionIsWithdrawn(t *testing.T) {
 	sec := n.load(t, "db")
 	_, pending := sec.StageVersion(rotor.StagePending)
 	assert.False(t, pending, "AWSPENDING was removed from the withdrawn placeholder")
+}
+
+// failingStore fails, once armed, the save that records a rotation's end.
+type failingStore struct {
+	rotor.Store
+	armed atomic.Bool
+}
+
+func (f *failingStore) Save(ctx context.Context, s *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	if s.Rotation == nil && !s.LastRotatedDate.IsZero() && f.armed.CompareAndSwap(true, false) {
+		return 0, errors.New("disk on fire")
+	}
+	return f.Store.Save(ctx, s, expect)
+}
+
+func TestARotationWhoseEndWasLostDoesNotStallTheSchedule(t *testing.T) {
+	clock := &fakeClock{now: epoch}
+	store := &failingStore{Store: rotor.NewMemoryStore()}
+	n := newNode(t, store, clock, 1, engine.Config{})
+	n.template(lambdaARN)
+	n.create(t, "db", "initial")
+	_, err := n.svc.RotateSecret(context.Background(), rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
+		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}, RotateImmediately: ptr(false)})
+	require.NoError(t, err)
+
+	store.armed.Store(true)
+	clock.Set(epoch.Add(24*time.Hour + 13*time.Hour)) // due on day 1
+	started, err := n.eng.Tick(context.Background(), clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, 1, started)
+	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
+	sec := n.load(t, "db")
+	token := sec.Rotation.Token
+	cur, _ := sec.StageVersion(rotor.StageCurrent)
+	require.Equal(t, token, cur, "finishSecret moved AWSCURRENT")
+	stuck := sec.NextRotationDate
+
+	clock.Advance(rotor.RotationLease + time.Second)
+	_, err = n.eng.Tick(context.Background(), clock.Now())
+	require.NoError(t, err)
+	sec = n.load(t, "db")
+	assert.True(t, sec.NextRotationDate.After(stuck), "the schedule moved on past the rotated window")
+
+	clock.Set(sec.NextRotationDate)
+	started, err = n.eng.Tick(context.Background(), clock.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 1, started, "the next window rotates normally")
+	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
+	sec = n.load(t, "db")
+	assert.Equal(t, clock.Now(), sec.LastRotatedDate)
+	assert.Nil(t, sec.Rotation)
 }
