@@ -194,7 +194,7 @@ func TestFailureInjection(t *testing.T) {
 	for i := range 40 {
 		name := fmt.Sprintf("secret-%02d", i)
 		out := n.create(t, name, "initial-"+name)
-		p := plan{step: rotor.Steps[rng.IntN(4)], times: rng.IntN(9)}
+		p := plan{step: rotor.Steps()[rng.IntN(4)], times: rng.IntN(9)}
 		inj.mu.Lock()
 		inj.plan[out.ARN] = p
 		inj.mu.Unlock()
