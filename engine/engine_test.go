@@ -372,7 +372,6 @@ type gate struct {
 	once    sync.Once
 	reached chan struct{}
 	open    chan struct{}
-	calls   sync.Map
 }
 
 func (g *gate) CreateSecret(ctx context.Context, ev rotor.RotationEvent) error {
