@@ -52,6 +52,11 @@ type Config struct {
 	// Clock and Invoker of this Config (so they may replace them for the
 	// services alone) and before its region and account.
 	Options []rotor.Option
+	// NewService, when set, builds each region's service from the options
+	// the handler computed (clock, invoker, Options, region, account) instead
+	// of rotor.New(Store, opts...): the place to attach a rotation engine.
+	// It is called once per region, under the handler's lock.
+	NewService func(opts ...rotor.Option) *rotor.Service
 	// Credentials maps access key ids to secret access keys. When it is not
 	// empty, every request must be signed with one of them (SigV4); when it
 	// is empty, requests are accepted unsigned.
@@ -130,7 +135,11 @@ func (h *Handler) Service(region string) (*rotor.Service, error) {
 	}
 	opts = append(opts, h.cfg.Options...)
 	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID))
-	s = rotor.New(h.cfg.Store, opts...)
+	if h.cfg.NewService != nil {
+		s = h.cfg.NewService(opts...)
+	} else {
+		s = rotor.New(h.cfg.Store, opts...)
+	}
 	h.services[region] = s
 	return s, nil
 }

@@ -36,8 +36,12 @@
 // are accepted unsigned, and serve then listens only on loopback addresses
 // unless given --insecure-listen-any.
 //
-// RotateSecret runs the four rotation steps before it answers; a failed step
-// leaves the rotation pending, as on AWS, and is logged.
+// Rotation runs as on AWS: RotateSecret answers as soon as the rotation is
+// saved, and a rotation engine runs the four steps in the background,
+// retrying a failed rotation with the same token (5 attempts, exponential
+// back-off) before leaving it pending. On start, the engine resumes the
+// rotations a crash left pending, and its scheduler rotates every secret
+// whose rotation window is open, once per window.
 //
 // Logs go to standard error, one record per request (operation, region,
 // status, duration, error code), never a secret value. On SIGINT or SIGTERM,

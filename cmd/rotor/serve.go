@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/awsapi"
+	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 )
 
@@ -163,7 +165,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		inv.Timeout = c.lambdaTimeout
 		cfg.Invoker = inv
 	}
+	// Every region's service gets a rotation engine: RotateSecret answers as
+	// soon as the rotation is saved, failed steps are retried, rotations a
+	// crash left pending resume, and schedules rotate what is due.
+	engines := &engineSet{ctx: ctx, logger: logger}
+	defer engines.close()
+	cfg.NewService = func(opts ...rotor.Option) *rotor.Service {
+		return engines.newService(store, opts)
+	}
 	handler := awsapi.NewHandler(cfg)
+	if _, err := handler.Service(c.region); err != nil { // start the default region's engine now
+		return err
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -198,4 +211,35 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// engineSet holds the rotation engine of each region's service.
+type engineSet struct {
+	ctx     context.Context
+	logger  *slog.Logger
+	mu      sync.Mutex
+	engines []*engine.Engine
+}
+
+func (s *engineSet) newService(store rotor.Store, opts []rotor.Option) *rotor.Service {
+	e := engine.New(engine.Config{Logger: s.logger})
+	svc := rotor.New(store, append(opts, rotor.WithRotationRunner(e))...)
+	e.Attach(svc)
+	if err := e.Start(s.ctx); err != nil {
+		s.logger.Error("rotation engine: resuming pending rotations failed", "region", svc.Region(), "error", err)
+	}
+	s.mu.Lock()
+	s.engines = append(s.engines, e)
+	s.mu.Unlock()
+	return svc
+}
+
+// close stops every engine; rotations in progress stay pending in the
+// store, where the next start resumes them.
+func (s *engineSet) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.engines {
+		e.Close()
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -355,45 +359,40 @@ func TestRunNamesItsCommands(t *testing.T) {
 }
 
 func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	var enterOnce sync.Once
-	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev rotor.RotationEvent
-		_ = json.NewDecoder(r.Body).Decode(&ev)
-		if ev.Step == rotor.StepCreateSecret {
-			enterOnce.Do(func() { close(entered) })
-			<-release
-		}
-		// Fail the step: the rotation stays pending, RotateSecret still answers 200.
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		_, _ = io.WriteString(w, `{"errorMessage":"stop here","errorType":"Exception"}`)
-	}))
-	t.Cleanup(fn.Close)
-	b := startBinary(t, "--lambda-endpoint", fn.URL)
-	ctx := context.Background()
-	c := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
-	})
-	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	b := startBinary(t)
+	// A signed request whose body is still arriving when SIGTERM comes: the
+	// server must stop accepting connections, yet read and answer this one.
+	addr := strings.TrimPrefix(b.url, "http://")
+	body := `{"Name":"in-flight","SecretString":"v","ClientRequestToken":"11111111-2222-3333-4444-555555555555"}`
+	sum := sha256.Sum256([]byte(body))
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, b.url+"/", pr)
 	require.NoError(t, err)
-
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s"),
-			RotationLambdaARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:slow")})
-		done <- err
-	}()
-	<-entered
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "secretsmanager.CreateSecret")
+	creds := aws.Credentials{AccessKeyID: "AKIDBINARY", SecretAccessKey: "binary-secret"}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()))
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	written := make(chan error, 1)
+	go func() { written <- req.Write(conn) }()
+	_, err = io.WriteString(pw, body[:10])
+	require.NoError(t, err)
+	time.Sleep(100 * time.Millisecond) // the server has the request's head
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
 	time.Sleep(200 * time.Millisecond) // the server is shutting down, the request still in flight
-	select {
-	case err := <-done:
-		t.Fatalf("the request ended before its rotation step did: %v", err)
-	default:
-	}
-	close(release)
-	require.NoError(t, <-done, "the request in flight was answered")
+	_, err = io.WriteString(pw, body[10:])
+	require.NoError(t, err)
+	require.NoError(t, pw.Close())
+	require.NoError(t, <-written)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	require.NoError(t, err, "the request in flight was answered")
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	assert.Contains(t, string(answer), `"Name":"in-flight"`)
 	for line := range b.lines {
 		b.logs = append(b.logs, line)
 	}
