@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,87 @@ const (
 	ctxRecoveryWindow    = "secretsmanager:recoverywindowindays"
 )
 
+// keySet says which condition keys the policies of a decision test, so that
+// a request's context holds only those: a decision by policies without
+// conditions builds none.
+type keySet uint16
+
+const (
+	needPrincipalARN keySet = 1 << iota
+	needCurrentTime
+	needSecureTransport
+	needTagKeys
+	needRequestTag
+	needResourceTag
+	needName
+	needSecretID
+	needVersionStage
+	needVersionID
+	needRotationLambdaARN
+	needRecoveryWindow
+)
+
+// needs are the condition keys some policies test: the families in set, and
+// the resource-tag keys by name, so that only the tags tested are looked up.
+type needs struct {
+	set          keySet
+	resourceTags []string // lower case, with their prefix
+}
+
+// add adds the keys p's conditions test; nil has none.
+func (n *needs) add(p *policy.Policy) {
+	if p == nil {
+		return
+	}
+	for _, k := range p.ConditionKeys() {
+		switch {
+		case k == ctxPrincipalARN:
+			n.set |= needPrincipalARN
+		case k == ctxCurrentTime:
+			n.set |= needCurrentTime
+		case k == ctxSecureTransport:
+			n.set |= needSecureTransport
+		case k == ctxTagKeys:
+			n.set |= needTagKeys
+		case strings.HasPrefix(k, ctxRequestTag):
+			n.set |= needRequestTag
+		case strings.HasPrefix(k, ctxResourceTag), strings.HasPrefix(k, ctxSMResourceTag):
+			n.set |= needResourceTag
+			if !slices.Contains(n.resourceTags, k) {
+				n.resourceTags = append(n.resourceTags, k)
+			}
+		case k == ctxName:
+			n.set |= needName
+		case k == ctxSecretID:
+			n.set |= needSecretID
+		case k == ctxVersionStage:
+			n.set |= needVersionStage
+		case k == ctxVersionID:
+			n.set |= needVersionID
+		case k == ctxRotationLambdaARN:
+			n.set |= needRotationLambdaARN
+		case k == ctxRecoveryWindow:
+			n.set |= needRecoveryWindow
+		default:
+			// A key this handler does not fill is absent from every request.
+		}
+	}
+}
+
+// identity is a configured principal with the keys its policies test.
+type identity struct {
+	Principal
+	keys needs
+}
+
+func newIdentity(p Principal) identity {
+	id := identity{Principal: p}
+	for _, pol := range p.Policies {
+		id.keys.add(pol)
+	}
+	return id
+}
+
 // maxCachedPolicies bounds the cache of parsed resource policies; when it is
 // full it starts over.
 const maxCachedPolicies = 4096
@@ -61,36 +143,39 @@ type policyCache struct {
 }
 
 type cachedPolicy struct {
-	p   *policy.Policy
-	err error
+	p    *policy.Policy
+	keys needs
+	err  error
 }
 
 // parse returns the parsed resource policy doc, nil for "".
-func (c *policyCache) parse(doc string) (*policy.Policy, error) {
+func (c *policyCache) parse(doc string) (cachedPolicy, error) {
 	if doc == "" {
-		return nil, nil
+		return cachedPolicy{}, nil
 	}
 	c.mu.RLock()
 	e, ok := c.m[doc]
 	c.mu.RUnlock()
 	if ok {
-		return e.p, e.err
+		return e, e.err
 	}
 	p, err := policy.Parse(doc, policy.Resource)
+	e = cachedPolicy{p: p, err: err}
+	e.keys.add(p)
 	c.mu.Lock()
 	if len(c.m) >= maxCachedPolicies {
 		clear(c.m)
 	}
-	c.m[doc] = cachedPolicy{p, err}
+	c.m[doc] = e
 	c.mu.Unlock()
-	return p, err
+	return e, err
 }
 
 // call is the authorization of one request: who signed it and the
 // request-wide condition keys.
 type call struct {
 	op        string
-	principal Principal
+	principal identity
 	// known is false when the signing key has no Principal: then every
 	// request is refused.
 	known  bool
@@ -113,7 +198,7 @@ type target struct {
 	arn      string
 	name     string
 	secret   *rotor.Secret // nil when no such secret exists
-	resource *policy.Policy
+	resource cachedPolicy
 }
 
 // namedARN is the ARN a name would have, with the unknown suffix as
@@ -188,40 +273,65 @@ func (c *call) load(ctx context.Context, s *rotor.Service, name string) (*rotor.
 	return sec, nil
 }
 
-// context returns the request-wide condition keys with room for n more.
-func (c *call) context(n int) map[string][]string {
-	m := make(map[string][]string, n+3)
-	m[ctxPrincipalARN] = []string{c.principal.ARN}
-	m[ctxCurrentTime] = []string{c.now.Format(time.RFC3339)}
-	m[ctxSecureTransport] = []string{strconv.FormatBool(c.secure)}
-	return m
+// put sets a key of a request context, making the map on first use, so a
+// request whose policies test nothing builds none.
+func put(m *map[string][]string, key string, values ...string) {
+	if *m == nil {
+		*m = make(map[string][]string, 8)
+	}
+	(*m)[key] = values
 }
 
-// secretContext adds the keys of the secret t to the request-wide ones.
-func (c *call) secretContext(t *target, n int) map[string][]string {
-	var tags []rotor.Tag
-	if t.secret != nil {
-		tags = t.secret.Tags
+// context returns the request-wide condition keys of need.
+func (c *call) context(need keySet) map[string][]string {
+	var m map[string][]string
+	if need&needPrincipalARN != 0 {
+		put(&m, ctxPrincipalARN, c.principal.ARN)
 	}
-	m := c.context(n + 2 + 2*len(tags))
-	m[ctxName] = []string{t.name}
-	m[ctxSecretID] = []string{t.arn}
-	for _, tag := range tags {
-		v := []string{tag.Value}
-		k := strings.ToLower(tag.Key)
-		m[ctxSMResourceTag+k] = v
-		m[ctxResourceTag+k] = v
+	if need&needCurrentTime != 0 {
+		put(&m, ctxCurrentTime, c.now.Format(time.RFC3339))
+	}
+	if need&needSecureTransport != 0 {
+		put(&m, ctxSecureTransport, strconv.FormatBool(c.secure))
 	}
 	return m
 }
 
-func requestTags(m map[string][]string, tags []wireTag) {
+// secretContext returns the keys that the policies of a and b test for the
+// secret t.
+func (c *call) secretContext(t *target, a, b *needs) map[string][]string {
+	need := a.set | b.set
+	m := c.context(need)
+	if need&needName != 0 {
+		put(&m, ctxName, t.name)
+	}
+	if need&needSecretID != 0 {
+		put(&m, ctxSecretID, t.arn)
+	}
+	if t.secret != nil && need&needResourceTag != 0 {
+		for _, keys := range [2][]string{a.resourceTags, b.resourceTags} {
+			for _, k := range keys {
+				name := k[strings.IndexByte(k, '/')+1:]
+				for _, tag := range t.secret.Tags {
+					if strings.EqualFold(tag.Key, name) {
+						put(&m, k, tag.Value)
+						break
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// requestTags puts the keys of the tags a request carries.
+func requestTags(m *map[string][]string, tags []wireTag) {
 	keys := make([]string, len(tags))
 	for i, tag := range tags {
 		keys[i] = tag.Key
-		m[ctxRequestTag+strings.ToLower(tag.Key)] = []string{tag.Value}
+		put(m, ctxRequestTag+strings.ToLower(tag.Key), tag.Value)
 	}
-	m[ctxTagKeys] = keys
+	put(m, ctxTagKeys, keys...)
 }
 
 // check evaluates one action on one resource and returns the
@@ -240,16 +350,16 @@ func (c *call) check(action, resource string, rp *policy.Policy, m map[string][]
 
 // onSecret authorizes secretsmanager:<op> on the secret id names; more adds
 // the operation's own condition keys.
-func (c *call) onSecret(ctx context.Context, s *rotor.Service, id string, more func(m map[string][]string)) (target, error) {
+func (c *call) onSecret(ctx context.Context, s *rotor.Service, id string, more func(m *map[string][]string)) (target, error) {
 	t, err := c.resolve(ctx, s, id)
 	if err != nil {
 		return t, err
 	}
-	m := c.secretContext(&t, 2)
-	if more != nil {
-		more(m)
+	m := c.secretContext(&t, &c.principal.keys, &t.resource.keys)
+	if more != nil && (c.principal.keys.set|t.resource.keys.set) != 0 {
+		more(&m)
 	}
-	return t, c.check("secretsmanager:"+c.op, t.arn, t.resource, m)
+	return t, c.check("secretsmanager:"+c.op, t.arn, t.resource.p, m)
 }
 
 // authorize decides whether the decoded request req may run. It reads the
@@ -259,11 +369,9 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 	switch r := req.(type) {
 	case *createSecretRequest:
 		arn := namedARN(s, r.Name)
-		m := c.context(4 + len(r.Tags))
-		m[ctxName] = []string{r.Name}
-		m[ctxSecretID] = []string{arn}
-		if r.Tags != nil {
-			requestTags(m, r.Tags)
+		m := c.secretContext(&target{arn: arn, name: r.Name}, &c.principal.keys, &needs{})
+		if r.Tags != nil && c.principal.keys.set != 0 {
+			requestTags(&m, r.Tags)
 		}
 		if err := c.check("secretsmanager:CreateSecret", arn, nil, m); err != nil {
 			return err
@@ -275,31 +383,31 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 		}
 		return nil
 	case *getSecretValueRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) {
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if r.VersionStage != "" {
-				m[ctxVersionStage] = []string{r.VersionStage}
+				put(m, ctxVersionStage, r.VersionStage)
 			}
 			if r.VersionId != "" {
-				m[ctxVersionID] = []string{r.VersionId}
+				put(m, ctxVersionID, r.VersionId)
 			}
 		})
 	case *putSecretValueRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) {
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if len(r.VersionStages) > 0 {
-				m[ctxVersionStage] = r.VersionStages
+				put(m, ctxVersionStage, r.VersionStages...)
 			}
 		})
 	case *updateSecretVersionStageRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) {
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if r.VersionStage != "" {
-				m[ctxVersionStage] = []string{r.VersionStage}
+				put(m, ctxVersionStage, r.VersionStage)
 			}
 		})
 	case *rotateSecretRequest:
 		var t target
-		t, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) {
+		t, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if r.RotationLambdaARN != "" {
-				m[ctxRotationLambdaARN] = []string{r.RotationLambdaARN}
+				put(m, ctxRotationLambdaARN, r.RotationLambdaARN)
 			}
 		})
 		if err != nil {
@@ -313,21 +421,21 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 			// The seed: "you must have secretsmanager:RotateSecret
 			// permissions and lambda:InvokeFunction permissions on the
 			// function specified in the secret's metadata."
-			err = c.check("lambda:InvokeFunction", fn, nil, c.context(0))
+			err = c.check("lambda:InvokeFunction", fn, nil, c.context(c.principal.keys.set))
 		}
 	case *deleteSecretRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) {
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if r.RecoveryWindowInDays != nil {
-				m[ctxRecoveryWindow] = []string{strconv.FormatInt(*r.RecoveryWindowInDays, 10)}
+				put(m, ctxRecoveryWindow, strconv.FormatInt(*r.RecoveryWindowInDays, 10))
 			}
 		})
 	case *tagResourceRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) { requestTags(m, r.Tags) })
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) { requestTags(m, r.Tags) })
 	case *untagResourceRequest:
-		_, err = c.onSecret(ctx, s, r.SecretId, func(m map[string][]string) { m[ctxTagKeys] = r.TagKeys })
+		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) { put(m, ctxTagKeys, r.TagKeys...) })
 	case *validateResourcePolicyRequest:
 		if r.SecretId == "" {
-			return c.check("secretsmanager:"+c.op, "*", nil, c.context(0))
+			return c.check("secretsmanager:"+c.op, "*", nil, c.context(c.principal.keys.set))
 		}
 		_, err = c.onSecret(ctx, s, r.SecretId, nil)
 	case *updateSecretRequest:
@@ -339,12 +447,12 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 	case *putResourcePolicyRequest:
 		_, err = c.onSecret(ctx, s, r.SecretId, nil)
 	case *listSecretsRequest, *getRandomPasswordRequest:
-		return c.check("secretsmanager:"+c.op, "*", nil, c.context(0))
+		return c.check("secretsmanager:"+c.op, "*", nil, c.context(c.principal.keys.set))
 	case *batchGetSecretValueRequest:
 		// AWS: secretsmanager:BatchGetSecretValue, GetSecretValue on each
 		// secret (checked by batchGetSecretValue) and, with filters,
 		// ListSecrets.
-		m := c.context(0)
+		m := c.context(c.principal.keys.set)
 		if err := c.check("secretsmanager:BatchGetSecretValue", "*", nil, m); err != nil {
 			return err
 		}
@@ -370,7 +478,7 @@ func (c *call) readable(ctx context.Context, s *rotor.Service, ids []string) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		err = c.check("secretsmanager:GetSecretValue", t.arn, t.resource, c.secretContext(&t, 0))
+		err = c.check("secretsmanager:GetSecretValue", t.arn, t.resource.p, c.secretContext(&t, &c.principal.keys, &t.resource.keys))
 		var e *rotor.Error
 		if errors.As(err, &e) && e.Code == rotor.CodeAccessDenied {
 			denied = append(denied, rotor.BatchError{SecretId: id, ErrorCode: e.Code, Message: e.Message})

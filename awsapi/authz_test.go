@@ -446,6 +446,20 @@ func TestConditionKeysComeFromTheSecretAndTheRequest(t *testing.T) {
 	_, err = c.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("t1"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("core")}}})
 	require.NoError(t, err)
 
+	// Keys tested only by the resource policy are filled too.
+	admin := s.clients["admin"]
+	noSecretTag := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"` + principalARN("admin") + `"},"Action":"secretsmanager:TagResource","Resource":"*",` +
+		`"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":"secret*"}}},` +
+		`{"Effect":"Deny","Principal":{"AWS":"` + principalARN("admin") + `"},"Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Team":"core"}}}]}`
+	_, err = admin.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("t1"), ResourcePolicy: aws.String(noSecretTag)})
+	require.NoError(t, err)
+	_, err = admin.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("t1"), Tags: []types.Tag{{Key: aws.String("secretive"), Value: aws.String("x")}}})
+	assert.Contains(t, requireDenied(t, err), "with an explicit deny in a resource-based policy")
+	_, err = admin.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String("t1"), Tags: []types.Tag{{Key: aws.String("open"), Value: aws.String("x")}}})
+	require.NoError(t, err)
+	_, err = admin.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("t1")})
+	assert.Contains(t, requireDenied(t, err), "with an explicit deny in a resource-based policy", "tag keys compare without case")
+
 	// aws:SecureTransport is false over plain HTTP: the Deny wins.
 	_, err = c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("t1"), SecretString: aws.String("v2")})
 	assert.Contains(t, requireDenied(t, err), "with an explicit deny in an identity-based policy")

@@ -82,6 +82,8 @@ type Handler struct {
 	signer *v4.Signer
 	// policies caches parsed resource policies; nil when authorization is off.
 	policies *policyCache
+	// identities are the principals of Config.Principals.
+	identities map[string]identity
 
 	mu       sync.RWMutex
 	services map[string]*rotor.Service
@@ -111,19 +113,20 @@ func NewHandler(cfg Config) *Handler {
 	}
 	cfg.Credentials = creds
 	var cache *policyCache
+	var identities map[string]identity
 	if len(cfg.Principals) > 0 {
-		principals := make(map[string]Principal, len(cfg.Principals))
+		identities = make(map[string]identity, len(cfg.Principals))
 		for k, v := range cfg.Principals {
-			principals[k] = v
+			identities[k] = newIdentity(v)
 		}
-		cfg.Principals = principals
+		cfg.Principals = nil
 		cache = &policyCache{m: make(map[string]cachedPolicy)}
 	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, services: make(map[string]*rotor.Service)}
+	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
 }
 
 // Service returns the service of region, creating it on first use. It fails
@@ -288,7 +291,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	}
 	ctx := r.Context()
 	if h.policies != nil {
-		p, known := h.cfg.Principals[accessKey]
+		p, known := h.identities[accessKey]
 		c := &call{op: opName, principal: p, known: known && accessKey != "", now: h.cfg.Clock().UTC(), secure: r.TLS != nil, cache: h.policies}
 		ctx = context.WithValue(ctx, callKey{}, c)
 	}
