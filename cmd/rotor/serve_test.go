@@ -80,6 +80,13 @@ func TestMain(m *testing.M) {
 // rotor serve with args and the environment pair AKIDBINARY/binary-secret.
 func startBinary(t *testing.T, args ...string) *binary {
 	t.Helper()
+	return startBinaryEnv(t, []string{"ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret"}, args...)
+}
+
+// startBinaryEnv runs rotor serve with args and env added to the
+// environment.
+func startBinaryEnv(t *testing.T, env []string, args ...string) *binary {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -87,7 +94,7 @@ func startBinary(t *testing.T, args ...string) *binary {
 	require.NoError(t, err)
 
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
-	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -331,14 +338,15 @@ func TestCredentialsComeFromAFileAndTheEnvironment(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "creds")
 	require.NoError(t, os.WriteFile(file, []byte("# keys\nAKID1 secret1\n\n  AKID2   secret2  \n"), 0o600))
 	env := map[string]string{"ROTOR_ACCESS_KEY_ID": "AKID3", "ROTOR_SECRET_ACCESS_KEY": "secret3"}
-	creds, err := loadCredentials(file, func(k string) string { return env[k] })
+	creds, principals, err := loadCredentials(file, "000000000000", func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"AKID1": "secret1", "AKID2": "secret2", "AKID3": "secret3"}, creds)
+	assert.Nil(t, principals, "the line format leaves authorization off")
 
 	require.NoError(t, os.WriteFile(file, []byte("AKID1\n"), 0o600))
-	_, err = loadCredentials(file, func(string) string { return "" })
+	_, _, err = loadCredentials(file, "000000000000", func(string) string { return "" })
 	assert.ErrorContains(t, err, "line 1")
-	_, err = loadCredentials("", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
+	_, _, err = loadCredentials("", "000000000000", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
 	assert.ErrorContains(t, err, "both")
 }
 
