@@ -204,7 +204,7 @@ type target struct {
 // namedARN is the ARN a name would have, with the unknown suffix as
 // secretWildcardSuffix.
 func namedARN(s *rotor.Service, name string) string {
-	return "arn:aws:secretsmanager:" + s.Region() + ":" + s.AccountID() + ":secret:" + name + secretWildcardSuffix
+	return "arn:" + s.Partition() + ":secretsmanager:" + s.Region() + ":" + s.AccountID() + ":secret:" + name + secretWildcardSuffix
 }
 
 // resolve finds the secret a SecretId names the way the service does (a
@@ -234,43 +234,17 @@ func (c *call) resolve(ctx context.Context, s *rotor.Service, id string) (target
 	return target{arn: sec.ARN, name: sec.Name, secret: sec, resource: rp}, nil
 }
 
-// find loads the secret id names, nil when there is none.
+// find loads the secret id names, nil when there is none (or when id is not
+// a valid SecretId, which the operation itself then refuses).
 func (c *call) find(ctx context.Context, s *rotor.Service, id string) (*rotor.Secret, error) {
 	if id == "" {
 		return nil, nil
 	}
-	if !strings.HasPrefix(id, "arn:") {
-		return c.load(ctx, s, id)
-	}
-	parts := strings.SplitN(id, ":", 7)
-	if len(parts) != 7 || parts[2] != "secretsmanager" || parts[5] != "secret" ||
-		parts[3] != s.Region() || parts[4] != s.AccountID() || parts[6] == "" {
+	sec, err := s.Lookup(ctx, id)
+	if errors.Is(err, rotor.ErrResourceNotFound) || errors.Is(err, rotor.ErrValidation) {
 		return nil, nil
 	}
-	resource := parts[6]
-	if i := len(resource) - 7; i > 0 && resource[i] == '-' {
-		sec, err := c.load(ctx, s, resource[:i])
-		if err != nil || (sec != nil && sec.ARN == id) {
-			return sec, err
-		}
-	}
-	return c.load(ctx, s, resource)
-}
-
-// load reads a secret by name, nil when it does not exist or its recovery
-// window has passed (the service purges it on its next read).
-func (c *call) load(ctx context.Context, s *rotor.Service, name string) (*rotor.Secret, error) {
-	sec, _, err := s.Store().Load(ctx, s.Region(), name)
-	if errors.Is(err, rotor.ErrStoreNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, &rotor.Error{Code: rotor.CodeInternalServiceError, Message: "The store failed; the request did not take effect.", Err: err}
-	}
-	if sec.Deleted() && !sec.DeletionDate.After(c.now) {
-		return nil, nil
-	}
-	return sec, nil
+	return sec, err
 }
 
 // put sets a key of a request context, making the map on first use, so a
