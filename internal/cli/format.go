@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// formatText prints data as the aws CLI's text output does
+// (awscli/text.py): scalars of an object on one tab-separated line in key
+// order, nested lists and objects after it under an upper-case identifier.
+func formatText(data any, order map[uintptr][]string) string {
+	var b strings.Builder
+	textItem(&b, data, "", nil)
+	return b.String()
+}
+
+func pyStr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return x
+	}
+	return pyNumber(v)
+}
+
+func isCollection(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+func textItem(b *strings.Builder, item any, identifier string, scalarKeys []string) {
+	switch x := item.(type) {
+	case map[string]any:
+		textDict(b, x, identifier, scalarKeys)
+	case []any:
+		textList(b, x, identifier)
+	default:
+		b.WriteString(pyStr(item) + "\n")
+	}
+}
+
+func textList(b *strings.Builder, list []any, identifier string) {
+	if len(list) == 0 {
+		return
+	}
+	hasDict, hasList := false, false
+	for _, e := range list {
+		switch e.(type) {
+		case map[string]any:
+			hasDict = true
+		case []any:
+			hasList = true
+		}
+	}
+	switch {
+	case hasDict:
+		keys := allScalarKeys(list)
+		for _, e := range list {
+			textItem(b, e, identifier, keys)
+		}
+	case hasList:
+		var scalars, others []any
+		for _, e := range list {
+			if isCollection(e) {
+				others = append(others, e)
+			} else {
+				scalars = append(scalars, e)
+			}
+		}
+		if len(scalars) > 0 {
+			textScalarList(b, scalars, identifier)
+		}
+		for _, e := range others {
+			textItem(b, e, identifier, nil)
+		}
+	default:
+		textScalarList(b, list, identifier)
+	}
+}
+
+func textScalarList(b *strings.Builder, list []any, identifier string) {
+	if identifier != "" {
+		for _, e := range list {
+			fmt.Fprintf(b, "%s\t%s\n", strings.ToUpper(identifier), pyStr(e))
+		}
+		return
+	}
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = pyStr(e)
+	}
+	b.WriteString(strings.Join(parts, "\t") + "\n")
+}
+
+func allScalarKeys(list []any) []string {
+	seen := map[string]bool{}
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			for k, v := range m {
+				if !isCollection(v) {
+					seen[k] = true
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func textDict(b *strings.Builder, m map[string]any, identifier string, scalarKeys []string) {
+	var scalars []string
+	type pair struct {
+		k string
+		v any
+	}
+	var others []pair
+	if scalarKeys == nil {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if isCollection(m[k]) {
+				others = append(others, pair{k, m[k]})
+			} else {
+				scalars = append(scalars, pyStr(m[k]))
+			}
+		}
+	} else {
+		for _, k := range scalarKeys {
+			v, ok := m[k]
+			if !ok {
+				scalars = append(scalars, "")
+				continue
+			}
+			scalars = append(scalars, pyStr(v))
+		}
+		var rest []string
+		for k := range m {
+			if !slices.Contains(scalarKeys, k) {
+				rest = append(rest, k)
+			}
+		}
+		slices.Sort(rest)
+		for _, k := range rest {
+			others = append(others, pair{k, m[k]})
+		}
+	}
+	if len(scalars) > 0 {
+		if identifier != "" {
+			scalars = append([]string{strings.ToUpper(identifier)}, scalars...)
+		}
+		b.WriteString(strings.Join(scalars, "\t") + "\n")
+	}
+	for _, p := range others {
+		textItem(b, p.v, p.k, nil)
+	}
+}
+
+// formatYAML prints data as the aws CLI's yaml output does: keys sorted,
+// two-space indentation, list items at their key's indentation, strings
+// single-quoted where YAML needs quotes.
+func formatYAML(data any) string {
+	node := yamlNode(data)
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	enc.CompactSeqIndent()
+	if err := enc.Encode(node); err != nil {
+		return fmt.Sprintf("%v\n", data)
+	}
+	_ = enc.Close()
+	return b.String()
+}
+
+func yamlNode(v any) *yaml.Node {
+	switch x := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			n.Content = append(n.Content, yamlNode(k), yamlNode(x[k]))
+		}
+		if len(keys) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, e := range x {
+			n.Content = append(n.Content, yamlNode(e))
+		}
+		if len(x) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		return n
+	case string:
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
+		if needsQuotes(x) {
+			n.Style = yaml.SingleQuotedStyle
+			if strings.ContainsAny(x, "\n") {
+				n.Style = yaml.DoubleQuotedStyle
+			}
+		}
+		return n
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: pyBool(x)}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: pyNumber(v)}
+}
+
+func pyBool(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// needsQuotes reports whether a plain scalar would read back as something
+// other than this string.
+func needsQuotes(s string) bool {
+	if s == "" {
+		return true
+	}
+	var back any
+	out, err := yaml.Marshal(s)
+	if err != nil {
+		return true
+	}
+	if strings.HasPrefix(string(out), "\"") || strings.HasPrefix(string(out), "'") || strings.HasPrefix(string(out), "|") {
+		return true
+	}
+	if err := yaml.Unmarshal([]byte(s), &back); err != nil {
+		return true
+	}
+	str, ok := back.(string)
+	return !ok || str != s || looksLikeTimestamp(s)
+}
+
+func looksLikeTimestamp(s string) bool {
+	return len(s) >= 10 && s[4] == '-' && s[7] == '-' && s[0] >= '0' && s[0] <= '9'
+}
