@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -239,27 +240,22 @@ func pyBool(b bool) string {
 	return "false"
 }
 
-// needsQuotes reports whether a plain scalar would read back as something
-// other than this string.
-func needsQuotes(s string) bool {
-	if s == "" {
-		return true
-	}
-	var back any
-	out, err := yaml.Marshal(s)
-	if err != nil {
-		return true
-	}
-	if strings.HasPrefix(string(out), "\"") || strings.HasPrefix(string(out), "'") || strings.HasPrefix(string(out), "|") {
-		return true
-	}
-	if err := yaml.Unmarshal([]byte(s), &back); err != nil {
-		return true
-	}
-	str, ok := back.(string)
-	return !ok || str != s || looksLikeTimestamp(s)
-}
+// yaml12Implicit matches the plain scalars that a YAML 1.2 reader (the aws
+// CLI's ruamel.yaml) takes for something other than a string: booleans,
+// nulls, numbers and timestamps. Such strings must be quoted.
+var yaml12Implicit = regexp.MustCompile(`^(?:` +
+	`true|True|TRUE|false|False|FALSE|` +
+	`~|null|Null|NULL|` +
+	`[-+]?(?:0|[1-9][0-9_]*)|0o[0-7_]+|0x[0-9a-fA-F_]+|` +
+	`[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|` +
+	`[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|` +
+	`[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?|` +
+	`<<|=` +
+	`)$`)
 
-func looksLikeTimestamp(s string) bool {
-	return len(s) >= 10 && s[4] == '-' && s[7] == '-' && s[0] >= '0' && s[0] <= '9'
+// needsQuotes reports whether a string would not read back as a string if
+// printed plain. Other reasons to quote (indicators, spaces at the ends) are
+// the YAML emitter's to find.
+func needsQuotes(s string) bool {
+	return s == "" || yaml12Implicit.MatchString(s)
 }

@@ -228,6 +228,7 @@ func printResult(stdout, stderr io.Writer, program string, g Globals, v any) int
 			return usageFailure(stderr, program, usagef("argument --query: Bad value for --query %s: %v", g.Query, err))
 		}
 		data = res
+		orderQueryResult(data, hashKeyOrders(g.Query), order)
 	}
 	var out string
 	switch g.Output {

@@ -284,3 +284,107 @@ func shaped(m *serviceModel, sh *shape, raw any, loc *time.Location) (any, bool)
 	}
 	return raw, true
 }
+
+// hashKeyOrders returns the key lists of the multi-select hashes
+// ({a: x, b: y}) in a JMESPath expression, in the order written, so that
+// their results print in that order as the aws CLI prints them.
+func hashKeyOrders(expr string) [][]string {
+	type frame struct {
+		hash      bool
+		keys      []string
+		expectKey bool
+	}
+	var stack []*frame
+	var orders [][]string
+	rs := []rune(expr)
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		top := func() *frame {
+			if len(stack) == 0 {
+				return nil
+			}
+			return stack[len(stack)-1]
+		}
+		switch c {
+		case '\'', '`':
+			for i++; i < len(rs) && rs[i] != c; i++ {
+				if rs[i] == '\\' {
+					i++
+				}
+			}
+		case '"':
+			start := i + 1
+			for i++; i < len(rs) && rs[i] != '"'; i++ {
+				if rs[i] == '\\' {
+					i++
+				}
+			}
+			if f := top(); f != nil && f.hash && f.expectKey && i <= len(rs) {
+				f.keys = append(f.keys, string(rs[start:min(i, len(rs))]))
+				f.expectKey = false
+			}
+		case '{':
+			stack = append(stack, &frame{hash: true, expectKey: true})
+		case '[', '(':
+			stack = append(stack, &frame{})
+		case '}', ']', ')':
+			if f := top(); f != nil {
+				stack = stack[:len(stack)-1]
+				if f.hash && len(f.keys) > 0 {
+					orders = append(orders, f.keys)
+				}
+			}
+		case ',':
+			if f := top(); f != nil && f.hash {
+				f.expectKey = true
+			}
+		default:
+			f := top()
+			if f == nil || !f.hash || !f.expectKey {
+				continue
+			}
+			if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				start := i
+				for i+1 < len(rs) && (rs[i+1] == '_' || rs[i+1] >= 'a' && rs[i+1] <= 'z' || rs[i+1] >= 'A' && rs[i+1] <= 'Z' || rs[i+1] >= '0' && rs[i+1] <= '9') {
+					i++
+				}
+				f.keys = append(f.keys, string(rs[start:i+1]))
+				f.expectKey = false
+			}
+		}
+	}
+	return orders
+}
+
+// orderQueryResult records, for each map in a query result whose keys are
+// exactly those of a multi-select hash of the expression, that hash's order.
+func orderQueryResult(v any, orders [][]string, order map[uintptr][]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, known := order[reflect.ValueOf(x).Pointer()]; !known {
+			for _, keys := range orders {
+				if len(keys) != len(x) {
+					continue
+				}
+				all := true
+				for _, k := range keys {
+					if _, ok := x[k]; !ok {
+						all = false
+						break
+					}
+				}
+				if all {
+					order[reflect.ValueOf(x).Pointer()] = keys
+					break
+				}
+			}
+		}
+		for _, e := range x {
+			orderQueryResult(e, orders, order)
+		}
+	case []any:
+		for _, e := range x {
+			orderQueryResult(e, orders, order)
+		}
+	}
+}
