@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jmespath/go-jmespath"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -65,7 +66,7 @@ var globalFlagOptions = []string{"debug", "no-verify-ssl", "no-paginate", "no-si
 
 // Globals are the global options of a command line, wherever they appear.
 type Globals struct {
-	// Output is json (the default), yaml, yaml-stream, text or table.
+	// Output is json (the default), yaml, yaml-stream or text.
 	Output string
 	// Query is the JMESPath expression of --query.
 	Query string
@@ -185,8 +186,13 @@ func parseArgs(m *serviceModel, args []string) (*invocation, error) {
 			rest = append(rest, tok)
 		}
 	}
-	if g := inv.globals.Output; g != "" && !slices.Contains([]string{"json", "yaml", "yaml-stream", "text", "table"}, g) {
-		return nil, usagef("argument --output: Invalid choice, valid choices are:\n\njson                                     | text\ntable                                    | yaml\nyaml-stream")
+	if g := inv.globals.Output; g != "" && !slices.Contains([]string{"json", "yaml", "yaml-stream", "text"}, g) {
+		return nil, usagef("argument --output: Invalid choice, valid choices are:\n\njson                                     | text\nyaml                                     | yaml-stream")
+	}
+	if q := inv.globals.Query; q != "" {
+		if _, err := jmespath.Compile(q); err != nil {
+			return nil, usagef("argument --query: Bad value for --query %s: %v", q, err)
+		}
 	}
 	if f := inv.globals.BinaryFormat; f != "" && f != "base64" && f != "raw-in-base64-out" {
 		return nil, usagef("argument --cli-binary-format: Invalid choice, valid choices are:\n\nbase64                                   | raw-in-base64-out")
