@@ -120,7 +120,11 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 		return v.(*object), nil
 	}
 	pg, paged := paginators[inv.op.Name]
-	if !paged || inv.globals.NoPaginate {
+	_, hasLimit := inv.params[pg.limitKey]
+	_, hasToken := inv.params[pg.inputToken]
+	if !paged || inv.globals.NoPaginate || hasLimit || hasToken {
+		// As the aws CLI, a request that sets the page size or token
+		// itself gets one page.
 		return once(inv.params)
 	}
 	params := map[string]any{}
