@@ -4,7 +4,10 @@
 // `aws secretsmanager` knows rotor.
 //
 // [Run] takes a command line and an [API] (a *rotor.Service for local use,
-// or a client of a remote endpoint) and returns the exit status. It does what
+// or a [Remote], which calls an endpoint through the AWS SDK for Go v2) and
+// returns the exit status. [ParseGlobals] reads the global options
+// (--endpoint-url, --region, --profile, and the caller's own, see
+// [GlobalOption]) for a caller that must pick the API first. Run does what
 // `aws secretsmanager <operation>` does:
 //
 //   - Flags are the input members in the aws CLI's spelling (--secret-id,
@@ -23,7 +26,13 @@
 //     fetches every page unless --no-paginate, with --starting-token,
 //     --page-size and --max-items.
 //   - A service error prints "An error occurred (Code) when calling the Op
-//     operation: message" on stderr and exits 254; bad usage exits 252.
+//     operation: message" on stderr and exits 254; bad usage exits 252; any
+//     other failure exits 255.
+//
+// The reference is Debian's awscli package (aws CLI 2.9.19), whose model has
+// no BatchGetSecretValue; that operation comes from a newer botocore model.
+// Members that rotor does not implement (replication) are accepted empty, as
+// in a skeleton, and refused otherwise. --output table is not supported.
 //
 // The operations, their members, documentation and constraints come from the
 // Secrets Manager service model of botocore (Apache License 2.0), embedded as

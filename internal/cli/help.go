@@ -17,6 +17,19 @@ var globalHelp = [][2]string{
 	{"--debug, --no-verify-ssl, --no-sign-request, --no-cli-pager, --color <value>, --ca-bundle <value>, --cli-read-timeout <value>, --cli-connect-timeout <value>", "Accepted for compatibility with the aws CLI."},
 }
 
+// globalsHelp is globalHelp with the caller's own options first.
+func globalsHelp(extra []GlobalOption) [][2]string {
+	var out [][2]string
+	for _, o := range extra {
+		name := "--" + o.Name
+		if o.TakesValue {
+			name += " <value>"
+		}
+		out = append(out, [2]string{name, o.Help})
+	}
+	return append(out, globalHelp...)
+}
+
 func wrap(text string, indent, width int) string {
 	pad := strings.Repeat(" ", indent)
 	var b strings.Builder
@@ -49,7 +62,7 @@ func firstSentence(doc string) string {
 }
 
 // mainHelp is what `rotor --help` prints.
-func mainHelp(m *serviceModel, program string) string {
+func mainHelp(m *serviceModel, program string, extra []GlobalOption) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s [options] <operation> [parameters]\n\n", program)
 	b.WriteString(wrap(program+" runs the AWS Secrets Manager operations with the names, flags, input syntax and output of the aws CLI: `"+program+" <operation> ...` takes what `aws secretsmanager <operation> ...` takes and prints what it prints. Run `"+program+" <operation> --help` for an operation's flags.", 0, 79))
@@ -58,7 +71,7 @@ func mainHelp(m *serviceModel, program string) string {
 		fmt.Fprintf(&b, "  %s\n%s", xformName(op.Name), wrap(firstSentence(op.Doc), 6, 79))
 	}
 	b.WriteString("\nGLOBAL OPTIONS\n")
-	for _, g := range globalHelp {
+	for _, g := range globalsHelp(extra) {
 		fmt.Fprintf(&b, "  %s\n%s", g[0], wrap(g[1], 6, 79))
 	}
 	return b.String()
@@ -67,7 +80,7 @@ func mainHelp(m *serviceModel, program string) string {
 func typeName(sh *shape) string { return sh.Type }
 
 // operationHelp is what `rotor <operation> --help` prints.
-func operationHelp(m *serviceModel, op operation, program string) string {
+func operationHelp(m *serviceModel, op operation, program string, extra []GlobalOption) string {
 	var b strings.Builder
 	name := xformName(op.Name)
 	fmt.Fprintf(&b, "NAME\n       %s -\n\nDESCRIPTION\n%s\nSYNOPSIS\n            %s\n", name, wrap(op.Doc, 7, 79), name)
@@ -127,7 +140,7 @@ func operationHelp(m *serviceModel, op operation, program string) string {
 	}
 	b.WriteString(wrap("--generate-cli-skeleton (string) Prints a JSON skeleton to standard output without sending an API request. If provided with no value or the value input, prints a sample input JSON that can be used as an argument for --cli-input-json. Similarly, if provided yaml-input it will print a sample input YAML that can be used with --cli-input-yaml. If provided with the value output, it validates the command inputs and returns a sample output JSON for that command.", 7, 79))
 	b.WriteString("\nGLOBAL OPTIONS\n")
-	for _, g := range globalHelp {
+	for _, g := range globalsHelp(extra) {
 		fmt.Fprintf(&b, "       %s\n%s", g[0], wrap(g[1], 10, 79))
 	}
 	if op.Output != "" {

@@ -78,7 +78,8 @@ type Globals struct {
 	BinaryFormat string
 	// Debug is --debug.
 	Debug bool
-	// Values holds every global option given with a value, by name without --.
+	// Values holds every global option given, by name without -- ("" for
+	// options without a value).
 	Values map[string]string
 }
 
@@ -104,25 +105,48 @@ func splitFlag(tok string) (name, value string, hasValue bool) {
 	return name, "", false
 }
 
+// GlobalOption is a global option of the caller's own (rotor's --store, say)
+// that Run accepts anywhere on the command line, ignores, and lists in its
+// help.
+type GlobalOption struct {
+	// Name is the option without the leading --.
+	Name string
+	// TakesValue says whether the option is followed by a value.
+	TakesValue bool
+	// Help describes the option in `rotor --help`.
+	Help string
+}
+
 // ParseGlobals extracts the global options from a command line (without the
-// program name), for a caller that must choose an API before calling Run.
-// It ignores everything else and never fails.
-func ParseGlobals(args []string) Globals {
+// program name), for a caller that must choose an API before calling Run;
+// extra names the caller's own global options, whose values land in
+// Globals.Values. It ignores everything else and never fails.
+func ParseGlobals(args []string, extra ...GlobalOption) Globals {
 	g := Globals{Values: map[string]string{}}
+	valueOptions := slices.Clone(globalValueOptions)
+	flagOptions := slices.Clone(globalFlagOptions)
+	for _, o := range extra {
+		if o.TakesValue {
+			valueOptions = append(valueOptions, o.Name)
+		} else {
+			flagOptions = append(flagOptions, o.Name)
+		}
+	}
 	for i := 0; i < len(args); i++ {
 		if !strings.HasPrefix(args[i], "--") {
 			continue
 		}
 		name, value, has := splitFlag(args[i])
 		switch {
-		case slices.Contains(globalValueOptions, name):
+		case slices.Contains(valueOptions, name):
 			if !has && i+1 < len(args) {
 				i++
 				value = args[i]
 			}
 			g.set(name, value)
-		case slices.Contains(globalFlagOptions, name):
+		case slices.Contains(flagOptions, name):
 			g.setFlag(name)
+			g.Values[name] = ""
 		}
 	}
 	return g
@@ -159,8 +183,17 @@ func (g *Globals) setFlag(name string) {
 }
 
 // parseArgs parses the operation's command line.
-func parseArgs(m *serviceModel, args []string) (*invocation, error) {
+func parseArgs(m *serviceModel, args []string, extra ...GlobalOption) (*invocation, error) {
 	inv := &invocation{globals: Globals{Values: map[string]string{}}}
+	valueOptions := slices.Clone(globalValueOptions)
+	flagOptions := slices.Clone(globalFlagOptions)
+	for _, o := range extra {
+		if o.TakesValue {
+			valueOptions = append(valueOptions, o.Name)
+		} else {
+			flagOptions = append(flagOptions, o.Name)
+		}
+	}
 	var rest []string
 	// Global options may come anywhere; pull them out first.
 	for i := 0; i < len(args); i++ {
@@ -171,7 +204,7 @@ func parseArgs(m *serviceModel, args []string) (*invocation, error) {
 		}
 		name, value, has := splitFlag(tok)
 		switch {
-		case slices.Contains(globalValueOptions, name):
+		case slices.Contains(valueOptions, name):
 			if !has {
 				if i+1 >= len(args) {
 					return nil, usagef("argument --%s: expected one argument", name)
@@ -180,8 +213,9 @@ func parseArgs(m *serviceModel, args []string) (*invocation, error) {
 				value = args[i]
 			}
 			inv.globals.set(name, value)
-		case slices.Contains(globalFlagOptions, name):
+		case slices.Contains(flagOptions, name):
 			inv.globals.setFlag(name)
+			inv.globals.Values[name] = ""
 		default:
 			rest = append(rest, tok)
 		}

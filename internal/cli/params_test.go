@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rotorkit/rotor"
 )
 
 // params parses a command line and returns its request as JSON.
@@ -120,7 +124,7 @@ func TestParseArgsErrors(t *testing.T) {
 func TestParseGlobals(t *testing.T) {
 	g := ParseGlobals([]string{"--endpoint-url", "http://127.0.0.1:4566", "rotate-secret", "--secret-id", "s", "--region=eu-west-1", "--profile", "p", "--no-paginate", "--output", "yaml"})
 	want := Globals{Output: "yaml", EndpointURL: "http://127.0.0.1:4566", Region: "eu-west-1", Profile: "p", NoPaginate: true,
-		Values: map[string]string{"endpoint-url": "http://127.0.0.1:4566", "region": "eu-west-1", "profile": "p", "output": "yaml"}}
+		Values: map[string]string{"endpoint-url": "http://127.0.0.1:4566", "region": "eu-west-1", "profile": "p", "output": "yaml", "no-paginate": ""}}
 	if !reflect.DeepEqual(g, want) {
 		t.Errorf("got %+v\nwant %+v", g, want)
 	}
@@ -135,5 +139,67 @@ func TestXformName(t *testing.T) {
 		if got := xformName(in); got != want {
 			t.Errorf("xformName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestCallerGlobals(t *testing.T) {
+	extra := []GlobalOption{{Name: "store", TakesValue: true, Help: "Work on the store file PATH."}, {Name: "offline", Help: "Call nothing."}}
+	args := []string{"--store", "/tmp/s.db", "get-random-password", "--offline", "--password-length", "4"}
+	g := ParseGlobals(args, extra...)
+	if g.Values["store"] != "/tmp/s.db" {
+		t.Errorf("store: %+v", g)
+	}
+	if _, ok := g.Values["offline"]; !ok {
+		t.Errorf("offline: %+v", g)
+	}
+	var out, errb strings.Builder
+	opts := Options{Globals: extra}
+	if code := RunWith(context.Background(), opts, args, nil, &out, &errb, newService(t)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := RunWith(context.Background(), opts, []string{"--help"}, nil, &out, &errb, nil); code != 0 || !strings.Contains(out.String(), "--store <value>\n      Work on the store file PATH.") {
+		t.Errorf("help: %d\n%s", code, out.String())
+	}
+	if code := Run(context.Background(), args, nil, &out, &errb, newService(t)); code != ExitUsage {
+		t.Errorf("without the option declared: exit %d", code)
+	}
+}
+
+type failingAPI struct{ API }
+
+func (failingAPI) DescribeSecret(context.Context, rotor.DescribeSecretInput) (rotor.DescribeSecretOutput, error) {
+	return rotor.DescribeSecretOutput{}, errors.New("dial tcp 127.0.0.1:1: connection refused")
+}
+
+func TestExitCodes(t *testing.T) {
+	svc := newService(t)
+	for _, c := range []struct {
+		api  API
+		args string
+		code int
+	}{
+		{svc, "get-random-password", ExitOK},
+		{svc, "--help", ExitOK},
+		{svc, "describe-secret --help", ExitOK},
+		{svc, "describe-secret help", ExitOK},
+		{svc, "describe-secret --secret-id missing", ExitServiceError},
+		{svc, "delete-secret --secret-id x --recovery-window-in-days 3", ExitServiceError},
+		{svc, "describe-secret", ExitUsage},
+		{svc, "describe-secret --secret-id x --bogus", ExitUsage},
+		{svc, "describe-secret --secret-id x extra", ExitUsage},
+		{svc, "no-such-operation", ExitUsage},
+		{svc, "rotate-secret --secret-id x --rotation-rules a=b=,", ExitUsage},
+		{svc, "create-secret --name x --add-replica-regions Region=eu-west-1", ExitUsage},
+		{failingAPI{}, "describe-secret --secret-id x", ExitOther},
+		{nil, "describe-secret --secret-id x", ExitOther},
+	} {
+		if r := run(t, c.api, c.args); r.code != c.code {
+			t.Errorf("%s: exit %d, want %d (stderr %q)", c.args, r.code, c.code, r.stderr)
+		}
+	}
+	r := run(t, failingAPI{}, "describe-secret --secret-id x")
+	if r.stderr != "\ndial tcp 127.0.0.1:1: connection refused\n" {
+		t.Errorf("other error: %q", r.stderr)
 	}
 }

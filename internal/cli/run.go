@@ -35,6 +35,9 @@ type Options struct {
 	Location *time.Location
 	// Program is the command's name in usage messages; empty means "rotor".
 	Program string
+	// Globals are the caller's own global options, accepted and ignored by
+	// Run and described by its help.
+	Globals []GlobalOption
 }
 
 // Run runs one command line (without the program name), such as
@@ -55,15 +58,15 @@ func RunWith(ctx context.Context, opts Options, args []string, stdin io.Reader, 
 		opts.Program = "rotor"
 	}
 	m := loadModel()
-	inv, err := parseArgs(m, args)
+	inv, err := parseArgs(m, args, opts.Globals...)
 	if err != nil {
 		return usageFailure(stderr, opts.Program, err)
 	}
 	if inv.help {
 		if inv.op.Name == "" {
-			fmt.Fprint(stdout, mainHelp(m, opts.Program))
+			fmt.Fprint(stdout, mainHelp(m, opts.Program, opts.Globals))
 		} else {
-			fmt.Fprint(stdout, operationHelp(m, inv.op, opts.Program))
+			fmt.Fprint(stdout, operationHelp(m, inv.op, opts.Program, opts.Globals))
 		}
 		return ExitOK
 	}
