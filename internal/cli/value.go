@@ -135,8 +135,11 @@ func pyNumber(v any) string {
 	case int:
 		return strconv.Itoa(x)
 	case float64:
+		// Numbers of the service's output are json.Number; a float64 is a
+		// JMESPath function's result (length, sum, ...), which Python
+		// computes as an int when it is whole.
 		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
-			return strconv.FormatFloat(x, 'f', 1, 64)
+			return strconv.FormatFloat(x, 'f', 0, 64)
 		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}

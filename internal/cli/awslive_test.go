@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// awsCLI returns the path of an aws CLI v2, or skips the test.
+func awsCLI(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("ROTOR_AWS_CLI"), "/usr/bin/aws", "aws"} {
+		if p == "" {
+			continue
+		}
+		path, err := exec.LookPath(p)
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command(path, "--version").Output()
+		if err == nil && strings.HasPrefix(string(out), "aws-cli/2.") {
+			return path
+		}
+	}
+	t.Skip("no aws CLI v2 here (Debian: apt-get install awscli)")
+	return ""
+}
+
+var uuidRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// The real aws CLI and Run, each against its own copy of the same
+// deterministic service, print the same thing for the same command lines
+// (version ids, which each client makes up, compared by shape).
+func TestSameAsRealAWS(t *testing.T) {
+	aws := awsCLI(t)
+	env := []string{"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_PAGER=", "TZ=UTC",
+		"AWS_EC2_METADATA_DISABLED=true", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	awsSrv := wireServer(t, newService(t))
+	rotorSrv := wireServer(t, newService(t))
+	remote, err := NewRemote(context.Background(), ParseGlobals([]string{"--endpoint-url", rotorSrv.URL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := [][]string{
+		words("create-secret --name MyTestDatabaseSecret --client-request-token EXAMPLE1-90ab-cdef-fedc-ba987SECRET1 --secret-string s3cr3t --description café --tags Key=a,Value=b Key=c,Value=d"),
+		words("get-secret-value --secret-id MyTestDatabaseSecret"),
+		words("put-secret-value --secret-id MyTestDatabaseSecret --client-request-token EXAMPLE2-90ab-cdef-fedc-ba987SECRET2 --secret-binary aGVsbG8= --version-stages AWSCURRENT extra"),
+		words("rotate-secret --secret-id MyTestDatabaseSecret --rotation-lambda-arn " + testLambda + " --rotation-rules AutomaticallyAfterDays=10 --client-request-token EXAMPLE3-90ab-cdef-fedc-ba987SECRET3"),
+		words("rotate-secret --secret-id MyTestDatabaseSecret --client-request-token EXAMPLE4-90ab-cdef-fedc-ba987SECRET4"),
+		words("describe-secret --secret-id MyTestDatabaseSecret"),
+		words("describe-secret --secret-id MyTestDatabaseSecret --output yaml"),
+		words("describe-secret --secret-id MyTestDatabaseSecret --output text"),
+		{"describe-secret", "--secret-id", "MyTestDatabaseSecret", "--query", "{Name: Name, Rules: RotationRules, Tags: Tags[?Key=='a']}"},
+		words("list-secret-version-ids --secret-id MyTestDatabaseSecret --include-deprecated"),
+		words("list-secrets"),
+		words("list-secrets --filters Key=name,Values=My --output text"),
+		words("list-secrets --max-items 1"),
+		words("tag-resource --secret-id MyTestDatabaseSecret --tags Key=e,Value=f"),
+		words("untag-resource --secret-id MyTestDatabaseSecret --tag-keys a e"),
+		words("cancel-rotate-secret --secret-id MyTestDatabaseSecret"),
+		words("delete-secret --secret-id MyTestDatabaseSecret"),
+		words("get-secret-value --secret-id MyTestDatabaseSecret"),
+		words("restore-secret --secret-id MyTestDatabaseSecret"),
+		words("rotate-secret --secret-id nope"),
+		words("update-secret-version-stage --secret-id MyTestDatabaseSecret --version-stage AWSCURRENT --remove-from-version-id 01234567-89ab-cdef-0123-456789abcdef"),
+		words("delete-secret --secret-id MyTestDatabaseSecret --force-delete-without-recovery"),
+		words("get-random-password --password-length 8 --query length(RandomPassword)"),
+		words("rotate-secret --secret-id x --rotation-rules AutomaticallyAfterDays"),
+		words("rotate-secret --secret-id x --rotation-rules Foo=1"),
+		words("rotate-secret --cli-input-json {}"),
+	}
+	for _, args := range lines {
+		cmd := exec.Command(aws, append([]string{"--endpoint-url", awsSrv.URL, "secretsmanager"}, args...)...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		got := RunWith(context.Background(), Options{Location: time.UTC}, args, nil, &out, &errb, remote)
+		norm := func(s string) string { return uuidRE.ReplaceAllString(s, "<uuid>") }
+		if got != code || norm(out.String()) != norm(stdout.String()) {
+			t.Errorf("%s:\nrotor (exit %d):\n%s%s\naws (exit %d):\n%s%s", strings.Join(args, " "), got, out.String(), errb.String(), code, stdout.String(), stderr.String())
+			continue
+		}
+		if code == ExitServiceError && errb.String() != stderr.String() {
+			t.Errorf("%s: stderr\nrotor: %q\naws:   %q", strings.Join(args, " "), errb.String(), stderr.String())
+		}
+		if code == ExitUsage && !strings.HasPrefix(stderr.String(), "usage:") && errb.String() != stderr.String() {
+			t.Errorf("%s: stderr\nrotor: %q\naws:   %q", strings.Join(args, " "), errb.String(), stderr.String())
+		}
+	}
+}
