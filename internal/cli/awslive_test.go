@@ -52,6 +52,16 @@ func TestSameAsRealAWS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	yamlInput := dir + "/in.yaml"
+	if err := os.WriteFile(yamlInput, []byte("SecretId: MyTestDatabaseSecret\nVersionStage: AWSPREVIOUS\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	valueFile := dir + "/value.txt"
+	if err := os.WriteFile(valueFile, []byte("{\"password\": \"p\u00e9\\\\/\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 	lines := [][]string{
 		words("create-secret --name MyTestDatabaseSecret --client-request-token EXAMPLE1-90ab-cdef-fedc-ba987SECRET1 --secret-string s3cr3t --description café --tags Key=a,Value=b Key=c,Value=d"),
 		words("get-secret-value --secret-id MyTestDatabaseSecret"),
@@ -79,6 +89,26 @@ func TestSameAsRealAWS(t *testing.T) {
 		words("rotate-secret --secret-id x --rotation-rules AutomaticallyAfterDays"),
 		words("rotate-secret --secret-id x --rotation-rules Foo=1"),
 		words("rotate-secret --cli-input-json {}"),
+		words("create-secret --name second --client-request-token EXAMPLE5-90ab-cdef-fedc-ba987SECRET5 --secret-string file://" + valueFile),
+		words("get-secret-value --secret-id second"),
+		words("get-secret-value --secret-id second --output text"),
+		words("get-secret-value --cli-input-yaml file://" + yamlInput),
+		words("get-secret-value --cli-input-yaml file://" + yamlInput + " --secret-id second"),
+		words("get-secret-value --secret-id second --query Nothing"),
+		words("get-secret-value --secret-id second --query Nothing --output text"),
+		words("get-secret-value --secret-id second --query VersionStages --output text"),
+		words("list-secret-version-ids --secret-id second --output text"),
+		{"put-resource-policy", "--secret-id", "second", "--resource-policy", policy, "--block-public-policy"},
+		words("get-resource-policy --secret-id second"),
+		{"validate-resource-policy", "--resource-policy", policy},
+		words("validate-resource-policy --resource-policy {}"),
+		words("delete-resource-policy --secret-id second"),
+		words("delete-secret --secret-id second --recovery-window-in-days 7 --force-delete-without-recovery"),
+		{"update-secret", "--secret-id", "second", "--description", "new " + strings.Repeat("long words and more words, ", 8) + "\ttab: # x", "--kms-key-id", "alias/x"},
+		words("describe-secret --secret-id second"),
+		words("list-secrets --include-planned-deletion --sort-order desc --query SecretList[].[Name,Description] --output text"),
+		words("list-secrets --filters Key=description,Values=new Key=tag-key,Values=zz,yy --no-paginate"),
+		words("get-random-password --password-length 2 --exclude-lowercase --exclude-uppercase --exclude-punctuation --query length(RandomPassword)"),
 	}
 	for _, args := range lines {
 		cmd := exec.Command(aws, append([]string{"--endpoint-url", awsSrv.URL, "secretsmanager"}, args...)...)

@@ -218,11 +218,11 @@ func yamlNode(v any) *yaml.Node {
 		return n
 	case string:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
-		if needsQuotes(x) {
+		// Multi-line strings too are single-quoted, as the aws CLI's
+		// emitter does; the emitter falls back to double quotes where
+		// single ones cannot say the string.
+		if needsQuotes(x) || strings.Contains(x, "\n") {
 			n.Style = yaml.SingleQuotedStyle
-			if strings.ContainsAny(x, "\n") {
-				n.Style = yaml.DoubleQuotedStyle
-			}
 		}
 		return n
 	case nil:

@@ -12,7 +12,9 @@ import (
 )
 
 // Remote is an API that calls a Secrets Manager endpoint (a rotor server or
-// AWS itself) through the AWS SDK for Go v2, with SigV4 signing.
+// AWS itself) through the AWS SDK for Go v2, with SigV4 signing. A list the
+// response leaves out stays nil and one it sends empty stays empty, so
+// commands print what the endpoint sent.
 type Remote struct {
 	// Client is the SDK client that Remote calls.
 	Client *sm.Client
@@ -178,6 +180,12 @@ func (r *Remote) BatchGetSecretValue(ctx context.Context, in rotor.BatchGetSecre
 		return rotor.BatchGetSecretValueOutput{}, err
 	}
 	res := rotor.BatchGetSecretValueOutput{NextToken: aws.ToString(out.NextToken)}
+	if out.SecretValues != nil {
+		res.SecretValues = []rotor.SecretValueEntry{}
+	}
+	if out.Errors != nil {
+		res.Errors = []rotor.BatchError{}
+	}
 	for _, v := range out.SecretValues {
 		res.SecretValues = append(res.SecretValues, rotor.SecretValueEntry{
 			ARN: aws.ToString(v.ARN), Name: aws.ToString(v.Name), VersionId: aws.ToString(v.VersionId),
@@ -260,6 +268,9 @@ func (r *Remote) ListSecretVersionIds(ctx context.Context, in rotor.ListSecretVe
 		return rotor.ListSecretVersionIdsOutput{}, err
 	}
 	res := rotor.ListSecretVersionIdsOutput{ARN: aws.ToString(o.ARN), Name: aws.ToString(o.Name), NextToken: aws.ToString(o.NextToken)}
+	if o.Versions != nil {
+		res.Versions = []rotor.SecretVersionsListEntry{}
+	}
 	for _, v := range o.Versions {
 		res.Versions = append(res.Versions, rotor.SecretVersionsListEntry{
 			VersionId: aws.ToString(v.VersionId), VersionStages: v.VersionStages, LastAccessedDate: tm(v.LastAccessedDate),
@@ -278,7 +289,10 @@ func (r *Remote) ListSecrets(ctx context.Context, in rotor.ListSecretsInput) (ro
 	if err != nil {
 		return rotor.ListSecretsOutput{}, err
 	}
-	res := rotor.ListSecretsOutput{NextToken: aws.ToString(o.NextToken), SecretList: []rotor.SecretListEntry{}}
+	res := rotor.ListSecretsOutput{NextToken: aws.ToString(o.NextToken)}
+	if o.SecretList != nil {
+		res.SecretList = []rotor.SecretListEntry{}
+	}
 	for _, e := range o.SecretList {
 		res.SecretList = append(res.SecretList, rotor.SecretListEntry{
 			ARN: aws.ToString(e.ARN), Name: aws.ToString(e.Name), Description: aws.ToString(e.Description),
@@ -372,6 +386,9 @@ func (r *Remote) ValidateResourcePolicy(ctx context.Context, in rotor.ValidateRe
 		return rotor.ValidateResourcePolicyOutput{}, err
 	}
 	res := rotor.ValidateResourcePolicyOutput{PolicyValidationPassed: o.PolicyValidationPassed}
+	if o.ValidationErrors != nil {
+		res.ValidationErrors = []rotor.ValidationErrorsEntry{}
+	}
 	for _, e := range o.ValidationErrors {
 		res.ValidationErrors = append(res.ValidationErrors, rotor.ValidationErrorsEntry{CheckName: aws.ToString(e.CheckName), ErrorMessage: aws.ToString(e.ErrorMessage)})
 	}
