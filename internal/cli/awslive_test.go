@@ -62,7 +62,11 @@ func TestSameAsRealAWS(t *testing.T) {
 		t.Fatal(err)
 	}
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
+	odd := "  lead: 'quote' \"dq\" - # x\n\n  tail \u00e9\u2028 end "
 	lines := [][]string{
+		{"create-secret", "--name", "odd", "--secret-string", odd, "--description", "-", "--tags", "Key=yes,Value=no", "Key=~,Value=null", "Key=1.5,Value=0x1F", "Key=2026-01-01,Value=@at"},
+		words("get-secret-value --secret-id odd --output yaml --query [SecretString,Name]"),
+		words("describe-secret --secret-id odd --output yaml --query [Description,Tags]"),
 		words("create-secret --name MyTestDatabaseSecret --client-request-token EXAMPLE1-90ab-cdef-fedc-ba987SECRET1 --secret-string s3cr3t --description café --tags Key=a,Value=b Key=c,Value=d"),
 		words("get-secret-value --secret-id MyTestDatabaseSecret"),
 		words("put-secret-value --secret-id MyTestDatabaseSecret --client-request-token EXAMPLE2-90ab-cdef-fedc-ba987SECRET2 --secret-binary aGVsbG8= --version-stages AWSCURRENT extra"),
@@ -92,6 +96,7 @@ func TestSameAsRealAWS(t *testing.T) {
 		words("create-secret --name second --client-request-token EXAMPLE5-90ab-cdef-fedc-ba987SECRET5 --secret-string file://" + valueFile),
 		words("get-secret-value --secret-id second"),
 		words("get-secret-value --secret-id second --output text"),
+		words("get-secret-value --secret-id second --output yaml"),
 		words("get-secret-value --cli-input-yaml file://" + yamlInput),
 		words("get-secret-value --cli-input-yaml file://" + yamlInput + " --secret-id second"),
 		words("get-secret-value --secret-id second --query Nothing"),
@@ -106,6 +111,10 @@ func TestSameAsRealAWS(t *testing.T) {
 		words("delete-secret --secret-id second --recovery-window-in-days 7 --force-delete-without-recovery"),
 		{"update-secret", "--secret-id", "second", "--description", "new " + strings.Repeat("long words and more words, ", 8) + "\ttab: # x", "--kms-key-id", "alias/x"},
 		words("describe-secret --secret-id second"),
+		words("describe-secret --secret-id second --output yaml"),
+		words("describe-secret --secret-id second --output yaml --query Description"),
+		words("describe-secret --secret-id second --output yaml --query [Name,Tags,VersionIdsToStages]"),
+		words("list-secrets --output yaml --query SecretList[].[Name,Tags[0]]"),
 		words("list-secrets --include-planned-deletion --sort-order desc --query SecretList[].[Name,Description] --output text"),
 		words("list-secrets --filters Key=description,Values=new Key=tag-key,Values=zz,yy --no-paginate"),
 		words("get-random-password --password-length 2 --exclude-lowercase --exclude-uppercase --exclude-punctuation --query length(RandomPassword)"),

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // formatText prints data as the aws CLI's text output does
@@ -173,71 +171,6 @@ func textDict(b *strings.Builder, m map[string]any, identifier string, scalarKey
 	for _, p := range others {
 		textItem(b, p.v, p.k, nil)
 	}
-}
-
-// formatYAML prints data as the aws CLI's yaml output does: keys sorted,
-// two-space indentation, list items at their key's indentation, strings
-// single-quoted where YAML needs quotes.
-func formatYAML(data any) string {
-	node := yamlNode(data)
-	var b strings.Builder
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent()
-	if err := enc.Encode(node); err != nil {
-		return fmt.Sprintf("%v\n", data)
-	}
-	_ = enc.Close()
-	return b.String()
-}
-
-func yamlNode(v any) *yaml.Node {
-	switch x := v.(type) {
-	case map[string]any:
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			n.Content = append(n.Content, yamlNode(k), yamlNode(x[k]))
-		}
-		if len(keys) == 0 {
-			n.Style = yaml.FlowStyle
-		}
-		return n
-	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for _, e := range x {
-			n.Content = append(n.Content, yamlNode(e))
-		}
-		if len(x) == 0 {
-			n.Style = yaml.FlowStyle
-		}
-		return n
-	case string:
-		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
-		// Multi-line strings too are single-quoted, as the aws CLI's
-		// emitter does; the emitter falls back to double quotes where
-		// single ones cannot say the string.
-		if needsQuotes(x) || strings.Contains(x, "\n") {
-			n.Style = yaml.SingleQuotedStyle
-		}
-		return n
-	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: pyBool(x)}
-	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: pyNumber(v)}
-}
-
-func pyBool(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 // yaml12Implicit matches the plain scalars that a YAML 1.2 reader (the aws

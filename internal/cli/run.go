@@ -197,17 +197,21 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 	return out, nil
 }
 
-// encodeStartingToken makes a --starting-token as botocore's paginator does.
+// encodeStartingToken makes a --starting-token as botocore's paginator
+// does: base64 of Python's JSON of {"NextToken": ..., "boto_truncate_amount": n}.
 func encodeStartingToken(token string, skip int) string {
-	m := map[string]any{}
-	if token != "" {
-		m["NextToken"] = token
+	var b strings.Builder
+	b.WriteString(`{"NextToken": `)
+	if token == "" {
+		b.WriteString("null")
+	} else {
+		writeString(&b, token, true)
 	}
 	if skip > 0 {
-		m["boto_truncate_amount"] = skip
+		fmt.Fprintf(&b, `, "boto_truncate_amount": %d`, skip)
 	}
-	b, _ := json.Marshal(m)
-	return base64.StdEncoding.EncodeToString(b)
+	b.WriteString("}")
+	return base64.StdEncoding.EncodeToString([]byte(b.String()))
 }
 
 func decodeStartingToken(s string) (string, int, error) {
