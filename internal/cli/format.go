@@ -173,18 +173,18 @@ func textDict(b *strings.Builder, m map[string]any, identifier string, scalarKey
 	}
 }
 
-// yaml12Implicit matches the plain scalars that a YAML 1.2 reader (the aws
-// CLI's ruamel.yaml) takes for something other than a string: booleans,
-// nulls, numbers and timestamps. Such strings must be quoted.
+// yaml12Implicit matches the plain scalars that the aws CLI's YAML library
+// (ruamel.yaml, YAML 1.2) resolves to something other than a string:
+// booleans, floats, ints, merge keys, nulls, timestamps and "=". Such strings
+// must be quoted. The expressions are ruamel.yaml's.
 var yaml12Implicit = regexp.MustCompile(`^(?:` +
 	`true|True|TRUE|false|False|FALSE|` +
-	`~|null|Null|NULL|` +
-	`[-+]?(?:0|[1-9][0-9_]*)|0o[0-7_]+|0x[0-9a-fA-F_]+|` +
-	`[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|` +
-	`[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|` +
-	`[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?|` +
-	`<<|=` +
-	`)$`)
+	`[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|` +
+	`[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+|` +
+	`<<|~|null|Null|NULL|` +
+	`[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?|` +
+	`=` +
+	`)\n?$`)
 
 // needsQuotes reports whether a string would not read back as a string if
 // printed plain. Other reasons to quote (indicators, spaces at the ends) are

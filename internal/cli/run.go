@@ -150,6 +150,7 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 	}
 	var items []any
 	var next string
+	var pages []*object
 	for {
 		page, err := once(params)
 		if err != nil {
@@ -167,6 +168,7 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 		if inv.maxItems > 0 && len(items)+len(list) >= inv.maxItems {
 			take := inv.maxItems - len(items)
 			items = append(items, list[:take]...)
+			pages = append(pages, pageOf(pg.resultKey, list[:take]))
 			tok, _ := page.vals[pg.outputToken].(string)
 			if take < len(list) {
 				consumed := len(list[:take])
@@ -180,6 +182,7 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 			break
 		}
 		items = append(items, list...)
+		pages = append(pages, pageOf(pg.resultKey, list))
 		tok, _ := page.vals[pg.outputToken].(string)
 		if tok == "" {
 			break
@@ -194,7 +197,24 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 	if next != "" {
 		out.set(pg.outputToken, next)
 	}
-	return out, nil
+	return &pagedResult{full: out, pages: pages, resume: next}, nil
+}
+
+// pagedResult is the output of a paginated operation: the pages merged (as
+// JSON and YAML print it) and one by one (as text prints it).
+type pagedResult struct {
+	full   *object
+	pages  []*object
+	resume string
+}
+
+func pageOf(key string, items []any) *object {
+	o := newObject()
+	if items == nil {
+		items = []any{}
+	}
+	o.set(key, items)
+	return o
 }
 
 // encodeStartingToken makes a --starting-token as botocore's paginator
@@ -226,8 +246,28 @@ func decodeStartingToken(s string) (string, int, error) {
 	return t.NextToken, t.Truncate, nil
 }
 
-// printResult applies --query and prints in the --output format.
+// printResult applies --query and prints in the --output format. The text
+// output of a paginated operation prints each page by itself, then the token
+// to resume from, as the aws CLI's does.
 func printResult(stdout, stderr io.Writer, program string, g Globals, v any) int {
+	if p, ok := v.(*pagedResult); ok {
+		if g.Output != "text" {
+			return printResult(stdout, stderr, program, g, p.full)
+		}
+		for _, page := range p.pages {
+			if code := printResult(stdout, stderr, program, g, page); code != ExitOK {
+				return code
+			}
+		}
+		if p.resume != "" {
+			token := newObject()
+			token.set("NextToken", p.resume)
+			wrapper := newObject()
+			wrapper.set("NextToken", token)
+			fmt.Fprint(stdout, formatText(plain(wrapper, map[uintptr][]string{}), nil))
+		}
+		return ExitOK
+	}
 	order := map[uintptr][]string{}
 	data := plain(v, order)
 	if o, ok := v.(*object); ok && len(o.keys) == 0 && g.Query == "" {

@@ -292,7 +292,13 @@ func (e *yamlEmitter) singleQuoted(s string, allowBreaks bool) {
 			if !breaks && r == '\n' {
 				e.newline()
 			}
-			e.newline()
+			// libyaml writes a line feed for \n and other breaks as they are.
+			if r == '\n' {
+				e.newline()
+			} else {
+				e.b.WriteRune(r)
+				e.column = 0
+			}
 			e.indention = true
 			breaks = true
 		default:
