@@ -19,7 +19,9 @@
 //     CLI v2.
 //   - --cli-input-json and --cli-input-yaml read the whole input (flags on the
 //     command line override its members); --generate-cli-skeleton [input |
-//     yaml-input | output] prints the skeletons the aws CLI prints.
+//     yaml-input | output] prints the skeletons the aws CLI prints (for most
+//     operations the aws CLI refuses its own sample output, "Parameter
+//     validation failed", exit 252, and so does rotor).
 //   - Output is the aws CLI's JSON (4-space indentation, the service model's
 //     member order, dates as ISO 8601 with microseconds and offset), or
 //     --output yaml or text; --query filters it with JMESPath. list-secrets

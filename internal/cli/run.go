@@ -43,14 +43,17 @@ type Options struct {
 // Run runs one command line (without the program name), such as
 // ["rotate-secret", "--secret-id", "db", "--rotation-rules",
 // "AutomaticallyAfterDays=10"], against api, printing as the aws CLI prints
-// `aws secretsmanager ...`, and returns the exit status.
+// `aws secretsmanager ...`, and returns the exit status (ExitOK,
+// ExitUsage, ExitServiceError or ExitOther). Like the aws CLI it does not
+// read stdin itself (file:///dev/stdin does); stdin is there for commands
+// that will. Dates print in the local zone, as the aws CLI prints them.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, api API) int {
 	return RunWith(ctx, Options{}, args, stdin, stdout, stderr, api)
 }
 
 // RunWith is Run with options.
 func RunWith(ctx context.Context, opts Options, args []string, stdin io.Reader, stdout, stderr io.Writer, api API) int {
-	_ = stdin
+	_ = stdin // no command reads it yet
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}

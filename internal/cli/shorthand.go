@@ -42,8 +42,11 @@ var (
 )
 
 // ParseShorthand parses the aws CLI's shorthand syntax ("a=b,c=d",
-// "Key=k,Values=v1,v2", "a=[x,y]", "a={b=c}") into maps of string to strings,
-// lists and maps. Keys keep their order in the returned key list of each map.
+// "Key=k,Values=v1,v2", "a=[x,y]", "a={b=c}", quoted 'x,y' and "x,y",
+// escaped \,) into maps whose values are strings, []any and map[string]any,
+// exactly as awscli's ShorthandParser does. Values stay strings: the shape of
+// the parameter decides later what is a number or a list. Errors are
+// *ShorthandError, or a duplicate-key error, in the aws CLI's words.
 func ParseShorthand(value string) (map[string]any, error) {
 	p := &shorthandParser{in: []rune(value), raw: value}
 	return p.parameter()
