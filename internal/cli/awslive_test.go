@@ -97,6 +97,8 @@ func TestSameAsRealAWS(t *testing.T) {
 		words("rotate-secret --secret-id x --rotation-rules AutomaticallyAfterDays"),
 		words("rotate-secret --secret-id x --rotation-rules Foo=1"),
 		words("rotate-secret --cli-input-json {}"),
+		words("put-secret-value --secret-id MyTestDatabaseSecret --secret-binary abc"),
+		words("put-secret-value --secret-id MyTestDatabaseSecret --secret-binary a@GVsbG8= --client-request-token EXAMPLE6-90ab-cdef-fedc-ba987SECRET6"),
 		words("create-secret --name second --client-request-token EXAMPLE5-90ab-cdef-fedc-ba987SECRET5 --secret-string file://" + valueFile),
 		words("get-secret-value --secret-id second"),
 		words("get-secret-value --secret-id second --output text"),
@@ -145,7 +147,7 @@ func TestSameAsRealAWS(t *testing.T) {
 		if code == ExitServiceError && errb.String() != stderr.String() {
 			t.Errorf("%s: stderr\nrotor: %q\naws:   %q", strings.Join(args, " "), errb.String(), stderr.String())
 		}
-		if code == ExitUsage && !strings.HasPrefix(stderr.String(), "usage:") && errb.String() != stderr.String() {
+		if (code == ExitUsage || code == ExitOther) && !strings.HasPrefix(stderr.String(), "usage:") && errb.String() != stderr.String() {
 			t.Errorf("%s: stderr\nrotor: %q\naws:   %q", strings.Join(args, " "), errb.String(), stderr.String())
 		}
 	}

@@ -20,6 +20,8 @@ type usageError struct {
 	msg string
 	// bare errors print without the usage lines (parameter validation).
 	bare bool
+	// code is the exit status when it is not ExitUsage.
+	code int
 }
 
 func (e *usageError) Error() string { return e.msg }
@@ -462,9 +464,9 @@ func loadCLIInput(m *serviceModel, op operation, js, ym *string) (map[string]any
 		if v, ok := params[mem.Name]; ok && m.shape(mem.Shape).Type == "blob" {
 			switch b := v.(type) {
 			case string:
-				dec, err := base64.StdEncoding.DecodeString(b)
+				dec, err := decodeBase64(b)
 				if err != nil {
-					return nil, paramErrorf("Invalid base64: %q", b)
+					return nil, err
 				}
 				params[mem.Name] = dec
 			case nil:
@@ -531,11 +533,7 @@ func unpackArg(m *serviceModel, a argument, raw []string, binaryFormat string) (
 			if binaryFormat == "raw-in-base64-out" {
 				return []byte(v), nil
 			}
-			b, err := base64.StdEncoding.DecodeString(v)
-			if err != nil {
-				return nil, paramErrorf("\nInvalid base64: %q", v)
-			}
-			return b, nil
+			return decodeBase64(v)
 		}
 	case "list":
 		str := func(v any) string {
@@ -917,3 +915,23 @@ func isEmpty(v any) bool {
 	}
 	return false
 }
+
+// decodeBase64 decodes a blob given as base64 as Python's b64decode does:
+// characters outside the alphabet are dropped, the padding must be right.
+// A failure exits 255 with the aws CLI's message.
+func decodeBase64(s string) ([]byte, error) {
+	kept := strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' {
+			return r
+		}
+		return -1
+	}, s)
+	b, err := base64.StdEncoding.DecodeString(kept)
+	if err != nil {
+		return nil, &usageError{msg: fmt.Sprintf("Invalid base64: %s", pyQuote(s)), bare: true, code: ExitOther}
+	}
+	return b, nil
+}
+
+// pyQuote quotes s as the aws CLI's messages do ("%s" with double quotes).
+func pyQuote(s string) string { return `"` + s + `"` }

@@ -305,6 +305,9 @@ func usageFailure(stderr io.Writer, program string, err error) int {
 	var ue *usageError
 	if errors.As(err, &ue) && ue.bare {
 		fmt.Fprintf(stderr, "\n%s\n", strings.TrimPrefix(ue.msg, "\n"))
+		if ue.code != 0 {
+			return ue.code
+		}
 		return ExitUsage
 	}
 	fmt.Fprintf(stderr, "usage: %s [options] <operation> [parameters]\nTo see help text, you can run:\n\n  %s --help\n  %s <operation> --help\n\n%s: error: %s\n", program, program, program, program, err)
