@@ -1,11 +1,15 @@
 # Writes internal/cli/model.json: the parts of the Secrets Manager service
-# model (botocore, Apache License 2.0) that rotor's command line needs.
-import json, gzip, re, sys, xml.dom.minidom, xml.parsers.expat
+# model (botocore, Apache License 2.0) that rotor's command line needs, from
+# Debian's awscli package (the reference) and, for BatchGetSecretValue, a
+# newer model. Run with Debian's python3: python3 genmodel.py ../model.json
+import json, gzip, os, re, sys, xml.dom.minidom, xml.parsers.expat
 sys.path.insert(0, '/usr/lib/python3/dist-packages')
 from awscli.customizations.utils import get_shape_doc_overview
 from botocore.model import ServiceModel
 base = json.load(open('/usr/lib/python3/dist-packages/awscli/botocore/data/secretsmanager/2017-10-17/service-2.json'))
-newer = json.load(gzip.open('/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/botocore/data/secretsmanager/2017-10-17/service-2.json.gz'))
+# A newer botocore model (pip's botocore, for one): NEWER_MODEL=path/to/service-2.json[.gz].
+newer_path = os.environ['NEWER_MODEL']
+newer = json.load(gzip.open(newer_path) if newer_path.endswith('.gz') else open(newer_path))
 # BatchGetSecretValue is newer than the Debian awscli model: take it and the
 # shapes it needs from the newer model.
 op = newer['operations']['BatchGetSecretValue']
