@@ -71,6 +71,10 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"list-secrets", "--filters", "Key=string,Values=string,string"}, `{"Filters":[{"Key":"string","Values":["string","string"]}]}`},
 		{[]string{"untag-resource", "--secret-id", "s", "--tag-keys", "a", "b", "c"}, `{"SecretId":"s","TagKeys":["a","b","c"]}`},
 		{[]string{"untag-resource", "--secret-id", "s", "--tag-keys", `["a","b"]`}, `{"SecretId":"s","TagKeys":["a","b"]}`},
+		// As aws CLI v2 sends them (checked against a stub endpoint).
+		{[]string{"untag-resource", "--secret-id", "s", "--tag-keys", "a,b"}, `{"SecretId":"s","TagKeys":["a,b"]}`},
+		{[]string{"untag-resource", "--secret-id", "s", "--tag-keys", "a, b", "c"}, `{"SecretId":"s","TagKeys":["a, b","c"]}`},
+		{[]string{"tag-resource", "--secret-id", "s", "--tags", "Key=a,Value="}, `{"SecretId":"s","Tags":[{"Key":"a","Value":""}]}`},
 		{[]string{"put-secret-value", "--secret-id", "s", "--secret-string", "v", "--version-stages", "AWSCURRENT", "x"}, `{"SecretId":"s","SecretString":"v","VersionStages":["AWSCURRENT","x"]}`},
 		{[]string{"delete-secret", "--secret-id", "s", "--force-delete-without-recovery"}, `{"ForceDeleteWithoutRecovery":true,"SecretId":"s"}`},
 		{[]string{"delete-secret", "--secret-id", "s", "--no-force-delete-without-recovery", "--recovery-window-in-days", "7"}, `{"ForceDeleteWithoutRecovery":false,"RecoveryWindowInDays":7,"SecretId":"s"}`},
