@@ -1,0 +1,322 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rotorkit/rotor"
+	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrLocked is returned by Open when another process, or another Open in this
+// one, holds the file. Nothing was opened; a retry succeeds once the holder
+// closes the file.
+var ErrLocked = errors.New("bolt: store file is in use by another process or another Open")
+
+// Store is a rotor.Store kept in one bbolt file. It is safe for concurrent
+// use; Close releases the file. The zero value is not usable; call Open.
+type Store struct {
+	db    *bbolt.DB
+	cache *snapshotCache
+}
+
+// Option changes how Open opens a store.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+	cacheSize   int
+}
+
+// WithLockTimeout sets how long Open waits for the file lock before it fails
+// with ErrLocked (default one second). It must be positive: bbolt waits
+// forever on zero.
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lockTimeout = d
+		}
+	}
+}
+
+// WithCacheSize sets how many decoded secrets Load and List keep to return
+// again without decoding (default 4096; 0 disables the cache). A cached
+// secret is returned only while its revision is the stored one.
+func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n, 0) } }
+
+// Bucket names: see the package documentation for the layout.
+var (
+	recordsBucket = []byte("records")
+	orderBucket   = []byte("order")
+	metaBucket    = []byte("meta")
+	formatKey     = []byte("format")
+)
+
+// fileFormat is the layout version written to the meta bucket; Open refuses
+// files of another layout rather than misreading them.
+const fileFormat = "1"
+
+// Open opens the store in the file at path, creating it with mode 0600 if it
+// does not exist. It fails with an error matching ErrLocked when another
+// process (or another Open in this process) has the file open.
+func Open(path string, opts ...Option) (*Store, error) {
+	o := options{lockTimeout: time.Second, cacheSize: 4096}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: gave up after %s waiting for the file lock: %w", path, o.lockTimeout, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{recordsBucket, orderBucket} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta, err := tx.CreateBucketIfNotExists(metaBucket)
+		if err != nil {
+			return err
+		}
+		switch format := meta.Get(formatKey); {
+		case format == nil:
+			return meta.Put(formatKey, []byte(fileFormat))
+		case string(format) != fileFormat:
+			return fmt.Errorf("file layout %q, this version of rotor reads %q", format, fileFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return &Store{db: db, cache: newSnapshotCache(o.cacheSize)}, nil
+}
+
+// Close releases the file. Calls on a closed store fail.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("bolt: close %s: %w", s.db.Path(), err)
+	}
+	return nil
+}
+
+// Path returns the file the store is kept in.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Load implements rotor.Store.
+func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, rotor.Revision, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	var (
+		secret *rotor.Secret
+		rev    rotor.Revision
+	)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		raw := regionBucket(tx, recordsBucket, region).get(name)
+		if raw == nil {
+			return fmt.Errorf("bolt: %s in %s: %w", name, region, rotor.ErrStoreNotFound)
+		}
+		var err error
+		secret, rev, err = s.decode(raw)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return secret, rev, nil
+}
+
+// Save implements rotor.Store. It commits one fsync'd transaction in which
+// the revision is checked and the next store-wide revision is taken.
+func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	encoded, err := rotor.EncodeSecret(secret)
+	if err != nil {
+		return 0, err
+	}
+	region, name := secret.Region(), secret.Name
+	created := createdKey(secret.CreatedDate)
+	var rev rotor.Revision
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		records := tx.Bucket(recordsBucket)
+		recs, err := records.CreateBucketIfNotExists(regionName(region))
+		if err != nil {
+			return err
+		}
+		order, err := tx.Bucket(orderBucket).CreateBucketIfNotExists(regionName(region))
+		if err != nil {
+			return err
+		}
+		old := recs.Get([]byte(name))
+		if err := checkRevision(name, old, expect); err != nil {
+			return err
+		}
+		seq, err := records.NextSequence()
+		if err != nil {
+			return err
+		}
+		rev = rotor.Revision(seq)
+		if old != nil {
+			if oldCreated := old[revisionLen : revisionLen+createdLen]; !bytes.Equal(oldCreated, created) {
+				if err := order.Delete(orderKey(oldCreated, name)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := order.Put(orderKey(created, name), nil); err != nil {
+			return err
+		}
+		return recs.Put([]byte(name), recordValue(rev, created, encoded))
+	})
+	if err != nil {
+		return 0, saveError(name, err)
+	}
+	// The caller gave up the secret to us, but may break that rule: cache a
+	// copy of our own.
+	s.cache.put(rev, secret.Clone())
+	return rev, nil
+}
+
+// Delete implements rotor.Store, in one fsync'd transaction.
+func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Revision) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		var old []byte
+		if recs != nil {
+			old = recs.Get([]byte(name))
+		}
+		if old == nil {
+			return fmt.Errorf("%s in %s: %w", name, region, rotor.ErrStoreNotFound)
+		}
+		if stored := rotor.Revision(binary.BigEndian.Uint64(old)); stored != expect {
+			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
+		}
+		order := tx.Bucket(orderBucket).Bucket(regionName(region))
+		if order != nil {
+			if err := order.Delete(orderKey(old[revisionLen:revisionLen+createdLen], name)); err != nil {
+				return err
+			}
+		}
+		return recs.Delete([]byte(name))
+	})
+	if err != nil {
+		return saveError(name, err)
+	}
+	return nil
+}
+
+// List implements rotor.Store. It seeks the listing index, so its cost
+// follows limit, not the number of secrets.
+func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []*rotor.Secret
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		order := tx.Bucket(orderBucket).Bucket(regionName(region))
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		if order == nil || recs == nil {
+			return nil
+		}
+		out = make([]*rotor.Secret, 0, min(limit, 64))
+		start := orderKey(createdKey(after.CreatedDate), after.Name)
+		c := order.Cursor()
+		k, _ := c.Seek(start)
+		if k != nil && bytes.Equal(k, start) {
+			k, _ = c.Next()
+		}
+		for ; k != nil && len(out) < limit; k, _ = c.Next() {
+			name := k[createdLen:]
+			raw := recs.Get(name)
+			if raw == nil {
+				return fmt.Errorf("bolt: listing index names %q in %s, which has no record", name, region)
+			}
+			secret, _, err := s.decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, secret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decode returns the secret and revision of a record value, from the cache
+// when it holds that revision. raw is only valid inside its transaction.
+func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
+	if len(raw) < revisionLen+createdLen {
+		return nil, 0, fmt.Errorf("bolt: record of %d bytes is too short", len(raw))
+	}
+	rev := rotor.Revision(binary.BigEndian.Uint64(raw))
+	if secret := s.cache.get(rev); secret != nil {
+		return secret, rev, nil
+	}
+	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once
+	// the transaction ends.
+	secret, err := rotor.DecodeSecret(raw[revisionLen+createdLen:])
+	if err != nil {
+		return nil, 0, fmt.Errorf("bolt: %w", err)
+	}
+	s.cache.put(rev, secret)
+	return secret, rev, nil
+}
+
+// checkRevision returns the store sentinel saying why a write expecting
+// expect must not touch the record old (nil when there is none).
+func checkRevision(name string, old []byte, expect rotor.Revision) error {
+	switch {
+	case old == nil && expect != 0:
+		return fmt.Errorf("%s does not exist, expected revision %d: %w", name, expect, rotor.ErrStoreConflict)
+	case old != nil && expect == 0:
+		return fmt.Errorf("%s: %w", name, rotor.ErrStoreExists)
+	case old != nil:
+		if stored := rotor.Revision(binary.BigEndian.Uint64(old)); stored != expect {
+			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
+		}
+	}
+	return nil
+}
+
+// saveError prefixes the package to errors of a write transaction.
+func saveError(name string, err error) error {
+	if errors.Is(err, rotor.ErrStoreConflict) || errors.Is(err, rotor.ErrStoreExists) || errors.Is(err, rotor.ErrStoreNotFound) {
+		return fmt.Errorf("bolt: %w", err)
+	}
+	return fmt.Errorf("bolt: save %s: %w", name, err)
+}
+
+// bucketReader reads a region bucket that may not exist.
+type bucketReader struct{ b *bbolt.Bucket }
+
+func regionBucket(tx *bbolt.Tx, top []byte, region string) bucketReader {
+	return bucketReader{tx.Bucket(top).Bucket(regionName(region))}
+}
+
+func (r bucketReader) get(key string) []byte {
+	if r.b == nil {
+		return nil
+	}
+	return r.b.Get([]byte(key))
+}
