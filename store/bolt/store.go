@@ -168,15 +168,17 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 			return err
 		}
 		rev = rotor.Revision(seq)
-		if old != nil {
-			if oldCreated := old[revisionLen : revisionLen+createdLen]; !bytes.Equal(oldCreated, created) {
-				if err := order.Delete(orderKey(oldCreated, name)); err != nil {
+		// The listing key changes only when a store user rewrote
+		// CreatedDate; leaving the index alone otherwise saves dirty pages.
+		if old == nil || !bytes.Equal(old[revisionLen:revisionLen+createdLen], created) {
+			if old != nil {
+				if err := order.Delete(orderKey(old[revisionLen:revisionLen+createdLen], name)); err != nil {
 					return err
 				}
 			}
-		}
-		if err := order.Put(orderKey(created, name), nil); err != nil {
-			return err
+			if err := order.Put(orderKey(created, name), nil); err != nil {
+				return err
+			}
 		}
 		return recs.Put([]byte(name), recordValue(rev, created, encoded))
 	})
