@@ -68,5 +68,7 @@ func TestStoreConformance(t *testing.T) {
 
 func TestStoreConformanceWithoutCache(t *testing.T) {
 	testURL(t)
-	storetest.Run(t, func(t *testing.T) rotor.Store { return openTemp(t, postgres.WithCacheSize(0), postgres.WithMaxConns(4)) })
+	storetest.Run(t, func(t *testing.T) rotor.Store {
+		return openTemp(t, postgres.WithCacheSize(0), postgres.WithMaxConns(4))
+	})
 }
