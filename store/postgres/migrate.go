@@ -26,7 +26,7 @@ var migrations = []string{
 		PRIMARY KEY (region, name)
 	);
 	CREATE INDEX rotor_secrets_listing ON rotor_secrets (region, created_unix, created_nanos, name);
-	CREATE INDEX rotor_secrets_due_rotation ON rotor_secrets (region, next_rotation) WHERE next_rotation IS NOT NULL;`,
+	CREATE INDEX rotor_secrets_due_rotation ON rotor_secrets (region, next_rotation, name) WHERE next_rotation IS NOT NULL;`,
 }
 
 // migrate brings the schema to the last version. It runs in one transaction

@@ -174,15 +174,26 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 	return fmt.Errorf("postgres: %s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
 }
 
+// listQuery is List's keyset pagination, answered by the index
+// rotor_secrets_listing in order, without a sort.
+const listQuery = `SELECT name, revision, record FROM rotor_secrets
+	WHERE region = $1 AND (created_unix, created_nanos, name) > ($2, $3, $4)
+	ORDER BY created_unix, created_nanos, name
+	LIMIT $5`
+
+// dueQuery is DueRotations', answered by the partial index
+// rotor_secrets_due_rotation.
+const dueQuery = `SELECT name, revision, record FROM rotor_secrets
+	WHERE region = $1 AND next_rotation IS NOT NULL AND next_rotation <= $2
+	ORDER BY next_rotation, name
+	LIMIT $3`
+
 // List implements rotor.Store with keyset pagination on the listing index.
 func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT name, revision, record FROM rotor_secrets
-		WHERE region = $1 AND (created_unix, created_nanos, name) > ($2, $3, $4)
-		ORDER BY created_unix, created_nanos, name
-		LIMIT $5`,
+	rows, err := s.pool.Query(ctx, listQuery,
 		region, after.CreatedDate.Unix(), int32(after.CreatedDate.Nanosecond()), after.Name, int64(limit))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list %s: %w", region, err)
@@ -198,10 +209,7 @@ func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, 
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT name, revision, record FROM rotor_secrets
-		WHERE region = $1 AND next_rotation IS NOT NULL AND next_rotation <= $2
-		ORDER BY next_rotation, name
-		LIMIT $3`, region, now, int64(limit))
+	rows, err := s.pool.Query(ctx, dueQuery, region, now, int64(limit))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: due rotations in %s: %w", region, err)
 	}
