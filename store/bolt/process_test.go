@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(envHoldFile); path != "" {
 		os.Exit(holdFile(path))
 	}
+	if path := os.Getenv(envWriteFile); path != "" {
+		os.Exit(writeUntilKilled(path))
+	}
 	os.Exit(m.Run())
 }
 
