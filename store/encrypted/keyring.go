@@ -29,11 +29,17 @@ const maxKeyIDLen = 2048
 // Add, LoadKeyringFile or KeyringFromEnv; after it is handed to New it must
 // not change. A Keyring never prints its keys.
 type Keyring struct {
-	keys map[string][]byte
+	keys map[string]*masterKey
 }
 
+// masterKey keeps a key two pointers deep: fmt prints a nested pointer as an
+// address, and even a wrong verb, which makes fmt print one level of
+// pointer in full, reaches only the second pointer. So no formatting of a
+// struct holding a Keyring can show a key.
+type masterKey struct{ bytes *[KeySize]byte }
+
 // NewKeyring returns an empty keyring.
-func NewKeyring() *Keyring { return &Keyring{keys: make(map[string][]byte)} }
+func NewKeyring() *Keyring { return &Keyring{keys: make(map[string]*masterKey)} }
 
 // Add adds a key under id, keeping a copy of key. The id is matched exactly
 // against a secret's KmsKeyID (a key id, a key ARN or an alias: add each form
@@ -49,10 +55,12 @@ func (k *Keyring) Add(id string, key []byte) error {
 		return fmt.Errorf("encrypted: key %q is %d bytes, want %d", id, len(key), KeySize)
 	}
 	id = canonicalKeyID(id)
-	if old, ok := k.keys[id]; ok && !bytes.Equal(old, key) {
+	if old, ok := k.keys[id]; ok && !bytes.Equal(old.bytes[:], key) {
 		return fmt.Errorf("encrypted: key %q is given twice with different values", id)
 	}
-	k.keys[id] = bytes.Clone(key)
+	var b [KeySize]byte
+	copy(b[:], key)
+	k.keys[id] = &masterKey{bytes: &b}
 	return nil
 }
 
@@ -69,10 +77,17 @@ func (k *Keyring) IDs() []string {
 // String lists the key ids, never the keys.
 func (k *Keyring) String() string { return "Keyring" + fmt.Sprint(k.IDs()) }
 
+// Format prints what String does, whatever the verb, so that no verb shows
+// a key.
+func (k Keyring) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.String()) }
+
 // key returns the key named by a secret's KmsKeyID.
 func (k *Keyring) key(kmsKeyID string) ([]byte, bool) {
 	key, ok := k.keys[canonicalKeyID(kmsKeyID)]
-	return key, ok
+	if !ok {
+		return nil, false
+	}
+	return key.bytes[:], true
 }
 
 // canonicalKeyID maps the names of the default key to DefaultKeyID.
@@ -170,7 +185,7 @@ func KeyringFromEnv(getenv func(string) string) (*Keyring, error) {
 // Merge adds every key of o to k, failing as Add does on a clash.
 func (k *Keyring) Merge(o *Keyring) error {
 	for _, id := range o.IDs() {
-		if err := k.Add(id, o.keys[id]); err != nil {
+		if err := k.Add(id, o.keys[id].bytes[:]); err != nil {
 			return err
 		}
 	}

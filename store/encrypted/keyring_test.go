@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,4 +97,31 @@ func TestEnsureKeyFileCreatesAPrivateDefaultKeyOnceAndKeepsIt(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
+}
+
+func TestAKeyringNeverPrintsItsKeys(t *testing.T) {
+	k := encrypted.NewKeyring()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	require.NoError(t, k.Add(encrypted.DefaultKeyID, key))
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+		type holder struct{ keys encrypted.Keyring }
+		for _, arg := range []any{k, *k, holder{*k}, &holder{*k}, []*encrypted.Keyring{k}} {
+			out := fmt.Sprintf(format, arg)
+			assert.NotContains(t, out, "0123456789abcdef", format)
+			assert.NotContains(t, out, "3031323334353637", format)
+			assert.NotContains(t, out, "48 49 50 51", format)
+		}
+	}
+}
+
+func TestMergeAddsEveryKeyAndRefusesClashes(t *testing.T) {
+	a, b := encrypted.NewKeyring(), encrypted.NewKeyring()
+	require.NoError(t, a.Add(encrypted.DefaultKeyID, bytes.Repeat([]byte{1}, encrypted.KeySize)))
+	require.NoError(t, b.Add("alias/payments", bytes.Repeat([]byte{2}, encrypted.KeySize)))
+	require.NoError(t, a.Merge(b))
+	assert.Equal(t, []string{"alias/payments", encrypted.DefaultKeyID}, a.IDs())
+
+	c := encrypted.NewKeyring()
+	require.NoError(t, c.Add(encrypted.DefaultKeyID, bytes.Repeat([]byte{3}, encrypted.KeySize)))
+	assert.Error(t, a.Merge(c))
 }
