@@ -31,6 +31,6 @@
 // Listing uses keyset pagination on the index (region, created_unix,
 // created_nanos, name), names in the "C" collation so that they sort byte by
 // byte as rotor requires; a page never scans the secrets before the cursor.
-// The partial index on (region, next_rotation, name) answers DueRotations, the query of a
-// rotation scheduler, without a scan.
+// The partial index on (region, next_rotation, name) answers DueRotations,
+// the query of a rotation scheduler, without a scan.
 package postgres
