@@ -16,20 +16,25 @@
 // # Layout of the file
 //
 // Bucket "records" holds one nested bucket per region ("region/" + region),
-// mapping a secret's name to its record: the revision (8 bytes big-endian),
-// the listing key of its CreatedDate (12 bytes, see below), then the secret
-// as rotor.EncodeSecret serialized it. The sequence of the "records" bucket is
-// the store-wide revision counter: it is incremented inside every saving
-// transaction and never goes back, so a revision is never handed out twice,
-// even to a secret deleted and created again.
+// mapping a secret's name to its record: a header (the revision, 8 bytes
+// big-endian, then the keys of the secret in the two indexes below, so that
+// a save finds its old index entries without decoding; see keys.go), then
+// the secret as rotor.EncodeSecret serialized it. The sequence of the
+// "records" bucket is the store-wide revision counter: it is incremented
+// inside every saving transaction and never goes back, so a revision is
+// never handed out twice, even to a secret deleted and created again.
 //
-// Bucket "order" holds the listing index, one nested bucket per region, whose
-// keys are CreatedDate then name, so that bbolt's byte order is the listing
-// order (CreatedDate, then Name byte by byte). A CreatedDate is 8 bytes of
+// Bucket "order" holds the listing index, one nested bucket per region,
+// whose keys are CreatedDate then name, so that bbolt's byte order is the
+// listing order (CreatedDate, then Name byte by byte). A time is 8 bytes of
 // Unix seconds big-endian with the sign bit flipped, then 4 bytes of
 // nanoseconds: it orders every time.Time, the zero time included, which Unix
-// nanoseconds in an int64 could not. List seeks that index, so a page costs the
-// same whatever the number of secrets.
+// nanoseconds in an int64 could not. List seeks that index, so a page costs
+// the same whatever the number of secrets.
+//
+// Bucket "due" holds the due-rotation index the same way, keyed by
+// NextRotationDate then name, for the secrets whose rotation is enabled:
+// DueRotations reads it from the start up to now.
 //
 // The record values are secret values in the clear unless the store is
 // wrapped by store/encrypted; the file is created with mode 0600.

@@ -53,6 +53,7 @@ func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n
 var (
 	recordsBucket = []byte("records")
 	orderBucket   = []byte("order")
+	dueBucket     = []byte("due")
 	metaBucket    = []byte("meta")
 	formatKey     = []byte("format")
 )
@@ -77,7 +78,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{recordsBucket, orderBucket} {
+		for _, name := range [][]byte{recordsBucket, orderBucket, dueBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -147,7 +148,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 		return 0, err
 	}
 	region, name := secret.Region(), secret.Name
-	created := createdKey(secret.CreatedDate)
+	next := header{created: timeKey(secret.CreatedDate), due: dueKey(secret)}
 	var rev rotor.Revision
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		records := tx.Bucket(recordsBucket)
@@ -155,32 +156,28 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 		if err != nil {
 			return err
 		}
-		order, err := tx.Bucket(orderBucket).CreateBucketIfNotExists(regionName(region))
-		if err != nil {
+		raw := recs.Get([]byte(name))
+		if err := checkRevision(name, raw, expect); err != nil {
 			return err
 		}
-		old := recs.Get([]byte(name))
-		if err := checkRevision(name, old, expect); err != nil {
-			return err
+		var old header
+		if raw != nil {
+			if old, _, err = parseRecord(raw); err != nil {
+				return err
+			}
 		}
 		seq, err := records.NextSequence()
 		if err != nil {
 			return err
 		}
-		rev = rotor.Revision(seq)
-		// The listing key changes only when a store user rewrote
-		// CreatedDate; leaving the index alone otherwise saves dirty pages.
-		if old == nil || !bytes.Equal(old[revisionLen:revisionLen+createdLen], created) {
-			if old != nil {
-				if err := order.Delete(orderKey(old[revisionLen:revisionLen+createdLen], name)); err != nil {
-					return err
-				}
-			}
-			if err := order.Put(orderKey(created, name), nil); err != nil {
-				return err
-			}
+		rev, next.rev = rotor.Revision(seq), rotor.Revision(seq)
+		if err := moveIndexKey(tx, orderBucket, region, name, old.created, next.created); err != nil {
+			return err
 		}
-		return recs.Put([]byte(name), recordValue(rev, created, encoded))
+		if err := moveIndexKey(tx, dueBucket, region, name, old.due, next.due); err != nil {
+			return err
+		}
+		return recs.Put([]byte(name), recordValue(next, encoded))
 	})
 	if err != nil {
 		return 0, saveError(name, err)
@@ -198,26 +195,54 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
-		var old []byte
+		var raw []byte
 		if recs != nil {
-			old = recs.Get([]byte(name))
+			raw = recs.Get([]byte(name))
 		}
-		if old == nil {
+		if raw == nil {
 			return fmt.Errorf("%s in %s: %w", name, region, rotor.ErrStoreNotFound)
 		}
-		if stored := rotor.Revision(binary.BigEndian.Uint64(old)); stored != expect {
-			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
+		old, _, err := parseRecord(raw)
+		if err != nil {
+			return err
 		}
-		order := tx.Bucket(orderBucket).Bucket(regionName(region))
-		if order != nil {
-			if err := order.Delete(orderKey(old[revisionLen:revisionLen+createdLen], name)); err != nil {
-				return err
-			}
+		if old.rev != expect {
+			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, old.rev, expect, rotor.ErrStoreConflict)
+		}
+		if err := moveIndexKey(tx, orderBucket, region, name, old.created, nil); err != nil {
+			return err
+		}
+		if err := moveIndexKey(tx, dueBucket, region, name, old.due, nil); err != nil {
+			return err
 		}
 		return recs.Delete([]byte(name))
 	})
 	if err != nil {
 		return saveError(name, err)
+	}
+	return nil
+}
+
+// moveIndexKey moves name's entry in region's bucket of the index top from
+// the time key from to the time key to; nil means no entry. An unchanged
+// key is left alone, which saves dirty pages: the listing key changes only
+// when a store user rewrites CreatedDate, the due key only when rotation is
+// configured or done.
+func moveIndexKey(tx *bbolt.Tx, top []byte, region, name string, from, to []byte) error {
+	if bytes.Equal(from, to) {
+		return nil
+	}
+	b, err := tx.Bucket(top).CreateBucketIfNotExists(regionName(region))
+	if err != nil {
+		return err
+	}
+	if from != nil {
+		if err := b.Delete(indexKey(from, name)); err != nil {
+			return err
+		}
+	}
+	if to != nil {
+		return b.Put(indexKey(to, name), nil)
 	}
 	return nil
 }
@@ -239,14 +264,14 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 			return nil
 		}
 		out = make([]*rotor.Secret, 0, min(limit, 64))
-		start := orderKey(createdKey(after.CreatedDate), after.Name)
+		start := indexKey(timeKey(after.CreatedDate), after.Name)
 		c := order.Cursor()
 		k, _ := c.Seek(start)
 		if k != nil && bytes.Equal(k, start) {
 			k, _ = c.Next()
 		}
 		for ; k != nil && len(out) < limit; k, _ = c.Next() {
-			name := k[createdLen:]
+			name := k[timeKeyLen:]
 			raw := recs.Get(name)
 			if raw == nil {
 				return fmt.Errorf("bolt: listing index names %q in %s, which has no record", name, region)
@@ -268,21 +293,21 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 // decode returns the secret and revision of a record value, from the cache
 // when it holds that revision. raw is only valid inside its transaction.
 func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
-	if len(raw) < revisionLen+createdLen {
-		return nil, 0, fmt.Errorf("bolt: record of %d bytes is too short", len(raw))
+	h, body, err := parseRecord(raw)
+	if err != nil {
+		return nil, 0, err
 	}
-	rev := rotor.Revision(binary.BigEndian.Uint64(raw))
-	if secret := s.cache.get(rev); secret != nil {
-		return secret, rev, nil
+	if secret := s.cache.get(h.rev); secret != nil {
+		return secret, h.rev, nil
 	}
 	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once
 	// the transaction ends.
-	secret, err := rotor.DecodeSecret(raw[revisionLen+createdLen:])
+	secret, err := rotor.DecodeSecret(body)
 	if err != nil {
 		return nil, 0, fmt.Errorf("bolt: %w", err)
 	}
-	s.cache.put(rev, secret)
-	return secret, rev, nil
+	s.cache.put(h.rev, secret)
+	return secret, h.rev, nil
 }
 
 // checkRevision returns the store sentinel saying why a write expecting
@@ -294,6 +319,9 @@ func checkRevision(name string, old []byte, expect rotor.Revision) error {
 	case old != nil && expect == 0:
 		return fmt.Errorf("%s: %w", name, rotor.ErrStoreExists)
 	case old != nil:
+		if len(old) < revisionLen {
+			return fmt.Errorf("bolt: record of %s is %d bytes, too short", name, len(old))
+		}
 		if stored := rotor.Revision(binary.BigEndian.Uint64(old)); stored != expect {
 			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
 		}
@@ -321,4 +349,44 @@ func (r bucketReader) get(key string) []byte {
 		return nil
 	}
 	return r.b.Get([]byte(key))
+}
+
+// DueRotations returns up to limit secrets of region whose rotation is
+// enabled and whose NextRotationDate is at or before now, earliest first (then
+// by name). It seeks an index, so a scheduler may poll it often. The secrets
+// are read-only snapshots, as Load's are.
+func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	end := timeKey(now)
+	var out []*rotor.Secret
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		due := tx.Bucket(dueBucket).Bucket(regionName(region))
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		if due == nil || recs == nil {
+			return nil
+		}
+		c := due.Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k[:timeKeyLen], end) <= 0; k, _ = c.Next() {
+			name := k[timeKeyLen:]
+			raw := recs.Get(name)
+			if raw == nil {
+				return fmt.Errorf("bolt: due-rotation index names %q in %s, which has no record", name, region)
+			}
+			secret, _, err := s.decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, secret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

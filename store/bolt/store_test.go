@@ -148,3 +148,47 @@ func TestListOrdersTimesBefore1970AndTheZeroTime(t *testing.T) {
 	}
 	assert.Equal(t, []string{"zero", "1900", "1969", "1970", "1970+1ns", "2024-fixe", "2300"}, got)
 }
+
+func TestDueRotationsReturnsEnabledSecretsWhoseDateHasPassed(t *testing.T) {
+	ctx := context.Background()
+	st := openTemp(t)
+	now := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)
+	revs := make(map[string]rotor.Revision)
+	save := func(name string, enabled bool, next time.Time) {
+		t.Helper()
+		s := secretIn("us-east-1", name, now.Add(-time.Hour))
+		s.RotationEnabled, s.NextRotationDate = enabled, next
+		rev, err := st.Save(ctx, s, revs[name])
+		require.NoError(t, err)
+		revs[name] = rev
+	}
+	dueNames := func(now time.Time, limit int) []string {
+		t.Helper()
+		due, err := st.DueRotations(ctx, "us-east-1", now, limit)
+		require.NoError(t, err)
+		var names []string
+		for _, s := range due {
+			names = append(names, s.Name)
+		}
+		return names
+	}
+	save("due-later", true, now.Add(-time.Minute))
+	save("due-first", true, now.Add(-time.Hour))
+	save("due-now", true, now)
+	save("not-yet", true, now.Add(time.Second))
+	save("disabled", false, now.Add(-time.Hour))
+	save("never", true, time.Time{})
+	save("moved", true, now.Add(-2*time.Hour))
+	save("moved", true, now.Add(time.Hour)) // a rotation done: the next date moved on
+	save("turned-off", true, now.Add(-time.Hour))
+	save("turned-off", false, now.Add(-time.Hour))
+	save("gone", true, now.Add(-time.Hour))
+	require.NoError(t, st.Delete(ctx, "us-east-1", "gone", revs["gone"]))
+
+	assert.Equal(t, []string{"due-first", "due-later", "due-now"}, dueNames(now, 10))
+	assert.Equal(t, []string{"due-first"}, dueNames(now, 1))
+	assert.Equal(t, []string{"due-first", "due-later", "due-now", "not-yet", "moved"}, dueNames(now.Add(time.Hour), 10))
+	due, err := st.DueRotations(ctx, "eu-west-1", now, 10)
+	require.NoError(t, err)
+	assert.Empty(t, due)
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/cipher"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/rotorkit/rotor"
 )
@@ -253,4 +255,32 @@ func (c *plainCache) put(rev rotor.Revision, s *rotor.Secret) {
 		}
 	}
 	c.entries[rev] = s
+}
+
+// dueRotationsLister is the optional power of store/bolt and store/postgres
+// that a rotation scheduler uses.
+type dueRotationsLister interface {
+	DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error)
+}
+
+// DueRotations passes the call to the inner store's DueRotations and
+// decrypts what it returns, so that wrapping a store keeps that power. It
+// returns an error matching errors.ErrUnsupported when the inner store has
+// no DueRotations.
+func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(dueRotationsLister)
+	if !ok {
+		return nil, fmt.Errorf("encrypted: the inner store %T has no DueRotations: %w", s.inner, errors.ErrUnsupported)
+	}
+	page, err := inner.DueRotations(ctx, region, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rotor.Secret, len(page))
+	for i, sealed := range page {
+		if out[i], err = s.open(sealed, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
