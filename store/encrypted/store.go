@@ -1,6 +1,7 @@
 package encrypted
 
 import (
+	"bytes"
 	"context"
 	"crypto/cipher"
 	"crypto/rand"
@@ -146,8 +147,9 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 	out := sealed.Clone()
 	// Every envelope of one save carries the same sealed data key: open it once.
 	var (
-		openedKey []byte
-		aead      cipher.AEAD
+		openedKey   []byte
+		openedKeyID string
+		aead        cipher.AEAD
 	)
 	for _, v := range out.Versions {
 		if v.Value.IsZero() {
@@ -160,7 +162,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		if err != nil {
 			return nil, decryptionFailure(sealed, "", err.Error())
 		}
-		if aead == nil || string(openedKey) != string(e.sealedKey) {
+		if aead == nil || openedKeyID != e.keyID || !bytes.Equal(openedKey, e.sealedKey) {
 			master, ok := s.keys.key(e.keyID)
 			if !ok {
 				return nil, decryptionFailure(sealed, e.keyID, "the KMS key is not in the keyring")
@@ -169,7 +171,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 			if err != nil {
 				return nil, decryptionFailure(sealed, e.keyID, err.Error())
 			}
-			aead, openedKey = a, e.sealedKey
+			aead, openedKey, openedKeyID = a, e.sealedKey, e.keyID
 		}
 		plain, err := e.open(aead, sealed.ARN, v.ID)
 		if err != nil {
