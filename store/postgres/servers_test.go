@@ -35,7 +35,7 @@ func openShared(t *testing.T, n int) []*postgres.Store {
 	wg.Wait()
 	for i, err := range errs {
 		require.NoError(t, err, "server %d failed to start", i)
-		t.Cleanup(stores[i].Close)
+		t.Cleanup(func() { _ = stores[i].Close() })
 	}
 	return stores
 }

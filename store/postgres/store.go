@@ -76,8 +76,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	return &Store{pool: pool, cache: newSnapshotCache(o.cacheSize)}, nil
 }
 
-// Close closes the connections, waiting for calls in progress.
-func (s *Store) Close() { s.pool.Close() }
+// Close closes the connections, waiting for calls in progress. It returns
+// nil; its error result makes Store an io.Closer, as store/bolt's is.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
 
 // Load implements rotor.Store. It is one query, which leaves the record out
 // when the cache holds the stored revision.

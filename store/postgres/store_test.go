@@ -57,7 +57,7 @@ func openTemp(t testing.TB, opts ...postgres.Option) *postgres.Store {
 	url := testURL(t)
 	st, err := postgres.Open(context.Background(), url, append([]postgres.Option{postgres.WithSchema(newSchema(t, url))}, opts...)...)
 	require.NoError(t, err)
-	t.Cleanup(st.Close)
+	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
 
