@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,8 +61,29 @@ func BenchmarkPostgresPutSecretValue(b *testing.B) {
 }
 
 // BenchmarkPostgresBareUpdate is the floor PutSecretValue is measured
-// against: one round trip updating one row, committed.
+// against: one round trip updating one row, committed, with a record of 2 KiB.
 func BenchmarkPostgresBareUpdate(b *testing.B) {
+	benchBareUpdate(b, make([]byte, 2048))
+}
+
+// BenchmarkPostgresBareUpdateFullRecord is the same with the record
+// PutSecretValue writes once its secret holds rotor.MaxVersions versions, so
+// that the two write the same bytes.
+func BenchmarkPostgresBareUpdateFullRecord(b *testing.B) {
+	now := time.Date(2024, time.March, 9, 0, 0, 0, 0, time.UTC)
+	s := &rotor.Secret{ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:db/prod-AbCdEf", Name: "db/prod", CreatedDate: now, LastChangedDate: now}
+	for i := 0; i < rotor.MaxVersions; i++ {
+		id := fmt.Sprintf("a1b2c3d4-0000-4000-8000-%012d", i)
+		s.Versions = append(s.Versions, &rotor.Version{ID: id, Value: rotor.StringValue("value"), CreatedDate: now.Add(time.Duration(i) * time.Hour)})
+	}
+	s.Stages = []rotor.Stage{{Label: rotor.StageCurrent, VersionID: s.Versions[len(s.Versions)-1].ID}}
+	record, err := rotor.EncodeSecret(s)
+	require.NoError(b, err)
+	benchBareUpdate(b, record)
+	b.ReportMetric(float64(len(record)), "record-bytes")
+}
+
+func benchBareUpdate(b *testing.B, record []byte) {
 	ctx := context.Background()
 	url := testURL(b)
 	schema := newSchema(b, url)
@@ -71,10 +93,10 @@ func BenchmarkPostgresBareUpdate(b *testing.B) {
 	table := pgx.Identifier{schema, "bench"}.Sanitize()
 	_, err = conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()+`; CREATE TABLE `+table+` (id int PRIMARY KEY, n bigint, record bytea); INSERT INTO `+table+` VALUES (1, 0, '')`)
 	require.NoError(b, err)
-	record := make([]byte, 2048)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		record[len(record)/2] = byte(i) // a new value every time, as a save writes
 		if _, err := conn.Exec(ctx, `UPDATE `+table+` SET n = $1, record = $2 WHERE id = 1`, int64(i), record); err != nil {
 			b.Fatal(err)
 		}
