@@ -49,10 +49,10 @@ func (s *Service) DescribeSecret(ctx context.Context, in DescribeSecretInput) (D
 	if err != nil {
 		return DescribeSecretOutput{}, err
 	}
-	return describe(sec), nil
+	return s.describe(sec), nil
 }
 
-func describe(sec *Secret) DescribeSecretOutput {
+func (s *Service) describe(sec *Secret) DescribeSecretOutput {
 	out := DescribeSecretOutput{
 		ARN: sec.ARN, Name: sec.Name, Type: sec.Type, Description: sec.Description,
 		KmsKeyId: sec.KmsKeyID, RotationLambdaARN: sec.RotationLambdaARN,
@@ -76,7 +76,7 @@ func describe(sec *Secret) DescribeSecretOutput {
 		if rules.ScheduleExpression != "" && !sec.LastRotatedDate.IsZero() {
 			// AWS reports the interval it computed from the expression once
 			// the secret has rotated (SEMANTICS §4.1).
-			if sched, err := ParseSchedule(rules); err == nil {
+			if sched, ok := s.schedule(rules); ok {
 				rules.AutomaticallyAfterDays = sched.IntervalDays()
 			}
 		}

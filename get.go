@@ -122,6 +122,7 @@ func (s *Service) touch(ctx context.Context, sec *Secret, versionID string) {
 		if i := sec.versionIndex(versionID); i >= 0 && !sec.Versions[i].LastAccessedDate.Equal(today) {
 			v := *sec.Versions[i]
 			v.LastAccessedDate = today
+			sec.ownVersions()
 			sec.Versions[i] = &v
 			changed = true
 		}

@@ -86,29 +86,29 @@ func (s *Secret) labelled(id string) bool {
 // than VersionRetention before now are dropped; if that is not enough, the
 // new version is refused with LimitExceededException.
 func (s *Secret) addVersion(v *Version) error {
+	s.ownVersions()
 	s.Versions = append(s.Versions, v)
-	if len(s.Versions) <= MaxVersions {
-		return nil
-	}
 	cutoff := v.CreatedDate.Add(-VersionRetention)
-	excess := len(s.Versions) - MaxVersions
-	kept := s.Versions[:0:0]
-	for _, old := range s.Versions {
-		if excess > 0 && old != v && !s.labelled(old.ID) && old.CreatedDate.Before(cutoff) {
-			excess--
-			continue
+	for len(s.Versions) > MaxVersions {
+		// Oldest first; the scan stops at the first droppable version, which
+		// in steady state is the first one.
+		i := slices.IndexFunc(s.Versions, func(old *Version) bool {
+			return old != v && old.CreatedDate.Before(cutoff) && !s.labelled(old.ID)
+		})
+		if i < 0 {
+			s.Versions = s.Versions[:len(s.Versions)-1]
+			return newError(CodeLimitExceeded, "The secret %s has %d versions, the most allowed, and none of its deprecated versions is older than 24 hours to be removed. Wait before adding another version.", s.Name, len(s.Versions))
 		}
-		kept = append(kept, old)
+		// s.Versions is this snapshot's own copy (shallowClone), so it may
+		// be edited in place.
+		s.Versions = slices.Delete(s.Versions, i, i+1)
 	}
-	if excess > 0 {
-		return newError(CodeLimitExceeded, "The secret %s has %d versions, more than the %d allowed, and none of its deprecated versions is older than 24 hours to be removed. Wait before adding another version.", s.Name, len(s.Versions)-1, MaxVersions)
-	}
-	s.Versions = kept
 	return nil
 }
 
 // dropVersion removes version id and its labels entirely.
 func (s *Secret) dropVersion(id string) {
 	s.removeVersionLabels(id)
+	s.ownVersions()
 	s.Versions = slices.DeleteFunc(s.Versions, func(v *Version) bool { return v.ID == id })
 }

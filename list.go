@@ -106,7 +106,7 @@ func (s *Service) listInStoreOrder(ctx context.Context, after listToken, limit i
 					out.NextToken = listToken{SortBy: "created-date", Order: "asc", Created: cursor.CreatedDate, Name: cursor.Name}.encode()
 					return out, nil
 				}
-				out.SecretList = append(out.SecretList, SecretListEntry(describe(sec)))
+				out.SecretList = append(out.SecretList, SecretListEntry(s.describe(sec)))
 			}
 			cursor = CursorOf(batch[i])
 			if scanned >= listScanLimit && i < len(batch)-1 {
@@ -178,7 +178,7 @@ func (s *Service) listSorted(ctx context.Context, after listToken, limit int, so
 			out.NextToken = last.encode()
 			break
 		}
-		out.SecretList = append(out.SecretList, SecretListEntry(describe(sec)))
+		out.SecretList = append(out.SecretList, SecretListEntry(s.describe(sec)))
 	}
 	return out, nil
 }

@@ -44,11 +44,11 @@ func (m *MemoryStore) Load(_ context.Context, region, name string) (*Secret, Rev
 	return nil, 0, fmt.Errorf("%s in %s: %w", name, region, ErrStoreNotFound)
 }
 
-// Save implements Store. It keeps a shallow copy of s, so a caller that breaks
-// the ownership rule by changing s's fields afterwards does not reach the store.
+// Save implements Store. It keeps s itself, as the ownership rule allows:
+// the service never touches a secret after saving it.
 func (m *MemoryStore) Save(_ context.Context, s *Secret, expect Revision) (Revision, error) {
 	region := s.Region()
-	snapshot := s.shallowClone()
+	snapshot := s
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r := m.regions[region]

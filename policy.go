@@ -2,8 +2,8 @@ package rotor
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+
+	"github.com/rotorkit/rotor/policy"
 )
 
 // PutResourcePolicyInput is the input of PutResourcePolicy. With
@@ -63,17 +63,19 @@ type ValidateResourcePolicyOutput struct {
 }
 
 // PutResourcePolicy attaches a resource policy to a secret; it is stored and
-// returned verbatim.
+// returned verbatim. The document must be a valid IAM resource policy
+// (package policy checks it); with BlockPublicPolicy, one that grants access
+// to every principal is refused.
 func (s *Service) PutResourcePolicy(ctx context.Context, in PutResourcePolicyInput) (PutResourcePolicyOutput, error) {
 	if err := checkLength(in.ResourcePolicy, "resourcePolicy", 1, MaxPolicyLength); err != nil {
 		return PutResourcePolicyOutput{}, err
 	}
-	doc, err := parsePolicy(in.ResourcePolicy)
+	doc, err := policy.Parse(in.ResourcePolicy, policy.Resource)
 	if err != nil {
-		return PutResourcePolicyOutput{}, newError(CodeMalformedPolicyDocument, "%s", err.Error())
+		return PutResourcePolicyOutput{}, &Error{Code: CodeMalformedPolicyDocument, Message: err.Error(), Err: err}
 	}
-	if in.BlockPublicPolicy && doc.public() {
-		return PutResourcePolicyOutput{}, newError(CodePublicPolicy, "BlockPublicPolicy is set and this resource policy grants access to every principal (\"*\") without a condition.")
+	if in.BlockPublicPolicy && doc.IsPublic() {
+		return PutResourcePolicyOutput{}, newError(CodePublicPolicy, "BlockPublicPolicy is set and this resource policy grants access to every principal (\"*\").")
 	}
 	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
@@ -119,10 +121,12 @@ func (s *Service) DeleteResourcePolicy(ctx context.Context, in DeleteResourcePol
 	if err != nil {
 		return DeleteResourcePolicyOutput{}, err
 	}
+	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
 	return DeleteResourcePolicyOutput{ARN: sec.ARN, Name: sec.Name}, nil
 }
 
-// ValidateResourcePolicy checks a policy document without attaching it.
+// ValidateResourcePolicy checks a policy document without attaching it: its
+// syntax, and whether it grants access to everyone.
 func (s *Service) ValidateResourcePolicy(ctx context.Context, in ValidateResourcePolicyInput) (ValidateResourcePolicyOutput, error) {
 	if err := checkLength(in.ResourcePolicy, "resourcePolicy", 1, MaxPolicyLength); err != nil {
 		return ValidateResourcePolicyOutput{}, err
@@ -132,114 +136,10 @@ func (s *Service) ValidateResourcePolicy(ctx context.Context, in ValidateResourc
 			return ValidateResourcePolicyOutput{}, err
 		}
 	}
-	if _, err := parsePolicy(in.ResourcePolicy); err != nil {
-		return ValidateResourcePolicyOutput{ValidationErrors: []ValidationErrorsEntry{{CheckName: "SYNTAX_CHECK", ErrorMessage: err.Error()}}}, nil
+	out := ValidateResourcePolicyOutput{PolicyValidationPassed: true}
+	for _, f := range policy.Validate(in.ResourcePolicy, policy.Resource) {
+		out.PolicyValidationPassed = false
+		out.ValidationErrors = append(out.ValidationErrors, ValidationErrorsEntry{CheckName: f.CheckName, ErrorMessage: f.ErrorMessage})
 	}
-	return ValidateResourcePolicyOutput{PolicyValidationPassed: true}, nil
-}
-
-// policyDoc is the structure of a resource policy that rotor checks.
-type policyDoc struct {
-	Version   string          `json:"Version"`
-	Statement json.RawMessage `json:"Statement"`
-}
-
-type policyStatement struct {
-	Sid          string          `json:"Sid"`
-	Effect       string          `json:"Effect"`
-	Principal    json.RawMessage `json:"Principal"`
-	NotPrincipal json.RawMessage `json:"NotPrincipal"`
-	Action       json.RawMessage `json:"Action"`
-	NotAction    json.RawMessage `json:"NotAction"`
-	Resource     json.RawMessage `json:"Resource"`
-	NotResource  json.RawMessage `json:"NotResource"`
-	Condition    json.RawMessage `json:"Condition"`
-}
-
-type parsedPolicy struct{ statements []policyStatement }
-
-// parsePolicy checks the shape every resource policy must have: a JSON
-// object with a Statement (one or a list), each with an Effect of Allow or
-// Deny, an action and a principal.
-func parsePolicy(text string) (parsedPolicy, error) {
-	var doc policyDoc
-	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		return parsedPolicy{}, policyFinding("The resource policy is not valid JSON: %v", err)
-	}
-	if doc.Version != "" && doc.Version != "2012-10-17" && doc.Version != "2008-10-17" {
-		return parsedPolicy{}, policyFinding("The policy Version %q is not supported; use 2012-10-17.", doc.Version)
-	}
-	var stmts []policyStatement
-	if len(doc.Statement) == 0 {
-		return parsedPolicy{}, policyFinding("The resource policy has no Statement.")
-	}
-	if doc.Statement[0] == '[' {
-		if err := json.Unmarshal(doc.Statement, &stmts); err != nil {
-			return parsedPolicy{}, policyFinding("The policy Statement is not a list of statements: %v", err)
-		}
-	} else {
-		var one policyStatement
-		if err := json.Unmarshal(doc.Statement, &one); err != nil {
-			return parsedPolicy{}, policyFinding("The policy Statement is not a statement: %v", err)
-		}
-		stmts = []policyStatement{one}
-	}
-	if len(stmts) == 0 {
-		return parsedPolicy{}, policyFinding("The resource policy has no Statement.")
-	}
-	for i, st := range stmts {
-		if st.Effect != "Allow" && st.Effect != "Deny" {
-			return parsedPolicy{}, policyFinding("Statement %d: Effect must be Allow or Deny.", i+1)
-		}
-		if len(st.Action) == 0 && len(st.NotAction) == 0 {
-			return parsedPolicy{}, policyFinding("Statement %d: Action or NotAction is required.", i+1)
-		}
-		if len(st.Principal) == 0 && len(st.NotPrincipal) == 0 {
-			return parsedPolicy{}, policyFinding("Statement %d: a resource policy statement needs a Principal.", i+1)
-		}
-	}
-	return parsedPolicy{statements: stmts}, nil
-}
-
-// public reports whether an Allow statement grants access to everyone with no
-// condition to narrow it.
-func (p parsedPolicy) public() bool {
-	for _, st := range p.statements {
-		if st.Effect != "Allow" || len(st.Condition) > 0 {
-			continue
-		}
-		var star string
-		if json.Unmarshal(st.Principal, &star) == nil && star == "*" {
-			return true
-		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(st.Principal, &m) == nil {
-			for _, v := range m {
-				var one string
-				var many []string
-				if (json.Unmarshal(v, &one) == nil && one == "*") || (json.Unmarshal(v, &many) == nil && containsStar(many)) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func containsStar(xs []string) bool {
-	for _, x := range xs {
-		if x == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// policyError is a finding about a policy document, worded for the caller.
-type policyError string
-
-func (e policyError) Error() string { return string(e) }
-
-func policyFinding(format string, args ...any) error {
-	return policyError(fmt.Sprintf(format, args...))
+	return out, nil
 }

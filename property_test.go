@@ -185,7 +185,7 @@ func TestPropertyLabelInvariants(t *testing.T) {
 			"rotate": func(rt *rapid.T) {
 				clear(h.failAt)
 				if rapid.Bool().Draw(rt, "fail") {
-					h.failAt[rapid.SampledFrom(rotor.Steps[:]).Draw(rt, "failing step")] = true
+					h.failAt[rapid.SampledFrom(rotor.Steps()).Draw(rt, "failing step")] = true
 				}
 				tok := h.newToken("r")
 				if rapid.IntRange(0, 3).Draw(rt, "reuse a token") == 0 {

@@ -20,8 +20,10 @@ const (
 	StepFinishSecret Step = "finishSecret"
 )
 
-// Steps lists the rotation steps in the order they run.
-var Steps = [4]Step{StepCreateSecret, StepSetSecret, StepTestSecret, StepFinishSecret}
+// Steps returns the rotation steps in the order they run.
+func Steps() []Step {
+	return []Step{StepCreateSecret, StepSetSecret, StepTestSecret, StepFinishSecret}
+}
 
 // RotationEvent is what a rotation function receives for one step, with the
 // field names of AWS's event. SecretId is the secret's ARN and
@@ -202,7 +204,7 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	if out, done, err := s.rotateReplay(ctx, sec, token); done || err != nil {
 		return out, err
 	}
-	if sec.pending() != "" {
+	if rotationBusy(sec, token, s.now()) {
 		return RotateSecretOutput{}, newError(CodeInvalidRequest, msgRotationIncomplete)
 	}
 	lambda := in.RotationLambdaARN
@@ -221,7 +223,7 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 		if in.RotationRules != nil {
 			sec.RotationRules = *in.RotationRules
 		}
-		sec.NextRotationDate = nextRotationDate(sec.RotationRules, scheduleBase(sec, now))
+		sec.NextRotationDate = s.nextRotationDate(sec.RotationRules, scheduleBase(sec, now))
 		sec.LastChangedDate = now
 	}
 	if !immediately {
@@ -230,6 +232,14 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	rotationToken, err := s.newToken()
 	if err != nil {
 		return RotateSecretOutput{}, err
+	}
+	// Without a runner this call runs the steps itself: it takes the lease
+	// in the same save that accepts the rotation.
+	var owner string
+	if s.runner == nil {
+		if owner, err = s.newToken(); err != nil {
+			return RotateSecretOutput{}, err
+		}
 	}
 	created := false
 	sec, err = s.update(ctx, in.SecretId, func(sec *Secret) error {
@@ -241,10 +251,10 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 			// A concurrent call with the same token won the race.
 			return errUnchanged
 		}
-		if sec.pending() != "" {
+		now := s.now()
+		if rotationBusy(sec, token, now) {
 			return newError(CodeInvalidRequest, msgRotationIncomplete)
 		}
-		now := s.now()
 		configure(sec, now)
 		if err := sec.addVersion(&Version{ID: token, CreatedDate: now}); err != nil {
 			return err
@@ -254,6 +264,10 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 			return err
 		}
 		sec.Rotation = &RotationState{Token: token, FunctionARN: lambda, StartedAt: now, RotationToken: rotationToken}
+		if owner != "" {
+			sec.Rotation.Attempts = 1
+			sec.Rotation.LeaseOwner, sec.Rotation.LeaseExpires = owner, now.Add(RotationLease)
+		}
 		created = true
 		return nil
 	})
@@ -266,7 +280,11 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	}
 	out := RotateSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token}
 	s.emit(Event{Kind: EventRotationStarted, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: []string{StagePending}, Time: sec.LastChangedDate})
-	return out, s.startRotation(ctx, sec.ARN, token)
+	if s.runner != nil {
+		s.runner.StartRotation(sec.ARN, token)
+		return out, nil
+	}
+	return out, s.runSteps(ctx, sec, token, owner)
 }
 
 // rotateReplay handles a token that names an existing version (SEMANTICS
@@ -287,9 +305,25 @@ func (s *Service) rotateReplay(ctx context.Context, sec *Secret, token string) (
 		}
 		return out, true, s.startRotation(ctx, sec.ARN, token)
 	case func() bool { c, _ := sec.StageVersion(StageCurrent); return c == token }():
+		if r := sec.Rotation; r != nil && r.Token == token && !r.LeaseExpires.After(s.now()) {
+			// Done by the function, but the end was never recorded.
+			return out, true, s.startRotation(ctx, sec.ARN, token)
+		}
 		return out, true, nil
 	}
 	return RotateSecretOutput{}, true, errTokenInUse(token, sec.ARN)
+}
+
+// rotationBusy reports whether another rotation is in progress: AWSPENDING
+// on a version that is not AWSCURRENT, or a run of another token that still
+// holds its lease (between finishSecret moving AWSCURRENT and the run
+// recording the end, the labels alone look complete).
+func rotationBusy(sec *Secret, token string, now time.Time) bool {
+	if sec.pending() != "" {
+		return true
+	}
+	r := sec.Rotation
+	return r != nil && r.Token != token && r.LeaseOwner != "" && r.LeaseExpires.After(now)
 }
 
 // startRotation hands an accepted rotation to the runner, or runs it now.
@@ -343,14 +377,26 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 	if err != nil {
 		return err
 	}
+	finished := false
 	sec, err := s.update(ctx, secretID, func(sec *Secret) error {
+		finished = false
+		now := s.now()
+		if r := sec.Rotation; r != nil && r.Token == token && !sec.Deleted() && sec.pending() == "" {
+			if c, _ := sec.StageVersion(StageCurrent); c == token {
+				// finishSecret ran but the run died before recording the
+				// end: record it now instead of running the steps again.
+				s.completeRotation(sec, token, now)
+				finished = true
+				return nil
+			}
+		}
 		if err := checkStillRotating(sec, token); err != nil {
 			return err
 		}
-		now := s.now()
 		r := sec.Rotation
-		if r == nil {
-			// Resumed after a cancel or by a retry: rebuild the state.
+		if r == nil || r.Token != token {
+			// Resumed after a cancel, or AWSPENDING was moved by hand to
+			// another version since: this token's rotation starts afresh.
 			rt, err := s.newToken()
 			if err != nil {
 				return err
@@ -371,8 +417,32 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 	if err != nil {
 		return err
 	}
+	if finished {
+		s.emit(Event{Kind: EventRotationFinished, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: sec.StagesOf(token), Time: sec.LastRotatedDate})
+		return nil
+	}
+	return s.runSteps(ctx, sec, token, owner)
+}
+
+// completeRotation records a successful rotation: AWSPENDING leaves the new
+// current version, the dates move, the rotation state goes.
+func (s *Service) completeRotation(sec *Secret, token string, now time.Time) {
+	if p, _ := sec.StageVersion(StagePending); p == token {
+		sec.removeLabel(StagePending)
+	}
+	sec.Rotation = nil
+	sec.LastRotatedDate = now
+	sec.LastChangedDate = now
+	if sec.RotationEnabled {
+		sec.NextRotationDate = s.nextRotationDate(sec.RotationRules, now)
+	}
+}
+
+// runSteps runs the four steps of the rotation whose lease owner holds.
+func (s *Service) runSteps(ctx context.Context, sec *Secret, token, owner string) error {
 	r := *sec.Rotation
-	for i, step := range Steps {
+	steps := Steps()
+	for i, step := range steps {
 		ev := RotationEvent{Step: step, SecretId: sec.ARN, ClientRequestToken: token, RotationToken: r.RotationToken}
 		if err := ctx.Err(); err != nil {
 			return s.failStep(ctx, sec.ARN, owner, ev, err)
@@ -380,7 +450,7 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 		if err := s.invoker.Invoke(ctx, r.FunctionARN, ev); err != nil {
 			return s.failStep(ctx, sec.ARN, owner, ev, err)
 		}
-		last := i == len(Steps)-1
+		last := i == len(steps)-1
 		saved, err := s.update(ctx, sec.ARN, func(sec *Secret) error {
 			if err := checkOwner(sec, token, owner); err != nil {
 				return err
@@ -394,15 +464,7 @@ func (s *Service) RunRotation(ctx context.Context, secretID, token string) error
 			if c, _ := sec.StageVersion(StageCurrent); c != token {
 				return errFinishDidNotMove
 			}
-			if p, _ := sec.StageVersion(StagePending); p == token {
-				sec.removeLabel(StagePending)
-			}
-			sec.Rotation = nil
-			sec.LastRotatedDate = now
-			sec.LastChangedDate = now
-			if sec.RotationEnabled {
-				sec.NextRotationDate = nextRotationDate(sec.RotationRules, now)
-			}
+			s.completeRotation(sec, token, now)
 			return nil
 		})
 		if errors.Is(err, errFinishDidNotMove) {

@@ -85,7 +85,7 @@ func (s *stepFailer) FinishSecret(ctx context.Context, ev rotor.RotationEvent) e
 }
 
 func TestRotationFailureAndRetry(t *testing.T) {
-	for _, step := range rotor.Steps {
+	for _, step := range rotor.Steps() {
 		t.Run(fmt.Sprintf("a failure in %s leaves the rotation pending and a retry with the same token finishes it", step), func(t *testing.T) {
 			f := newFixture(t)
 			v0 := f.create("db", "initial").VersionId
@@ -327,4 +327,66 @@ func TestRotationEvents(t *testing.T) {
 	assert.Equal(t, []rotor.EventKind{rotor.EventCreated, rotor.EventRotationStarted,
 		rotor.EventValuePut, rotor.EventStepDone, rotor.EventStepDone, rotor.EventStepDone,
 		rotor.EventLabelMoved, rotor.EventStepDone, rotor.EventRotationFinished}, kinds)
+}
+
+func TestRotationEndsAreRecordedOnce(t *testing.T) {
+	t.Run("a rotation whose end was not recorded is completed by a retry with its token", func(t *testing.T) {
+		f := newFixture(t)
+		f.create("db", "initial")
+		template := &rotor.TemplateRotator{API: f.svc}
+		crash := true
+		f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+			err := rotorStep(ctx, template, ev)
+			if ev.Step == rotor.StepFinishSecret && crash {
+				return errors.New("lost the connection after moving AWSCURRENT")
+			}
+			return err
+		})
+		in := rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r1"), RotationLambdaARN: lambdaARN, RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 3}}
+		_, err := f.svc.RotateSecret(f.ctx, in)
+		require.Error(t, err)
+		d, _ := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: "db"})
+		assert.True(t, d.LastRotatedDate.IsZero())
+		crash = false
+		_, err = f.svc.RotateSecret(f.ctx, in)
+		require.NoError(t, err)
+		d, _ = f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: "db"})
+		assert.Equal(t, epoch, d.LastRotatedDate)
+		assert.Equal(t, []string{"AWSCURRENT"}, d.VersionIdsToStages[token("r1")])
+		sec, _, err := f.svc.Store().Load(f.ctx, "us-east-1", "db")
+		require.NoError(t, err)
+		assert.Nil(t, sec.Rotation)
+	})
+	t.Run("another rotation is refused while a run still holds its lease after finishSecret", func(t *testing.T) {
+		f := newFixture(t)
+		f.create("db", "initial")
+		template := &rotor.TemplateRotator{API: f.svc}
+		var during error
+		f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+			err := rotorStep(ctx, template, ev)
+			if ev.Step == rotor.StepFinishSecret {
+				_, during = f.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r2")})
+			}
+			return err
+		})
+		_, err := f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r1"), RotationLambdaARN: lambdaARN})
+		require.NoError(t, err)
+		requireCode(t, during, rotor.CodeInvalidRequest)
+		d, _ := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: "db"})
+		assert.Equal(t, epoch, d.LastRotatedDate, "the first rotation's end was recorded")
+	})
+	t.Run("removing AWSPENDING from a stuck rotation ends it, so a manual value reschedules", func(t *testing.T) {
+		f := newFixture(t)
+		f.create("db", "initial")
+		failer := &stepFailer{inner: &rotor.TemplateRotator{API: f.svc}, fail: map[rotor.Step]int{rotor.StepSetSecret: 1}}
+		f.fns.Register(lambdaARN, failer)
+		_, err := f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r1"), RotationLambdaARN: lambdaARN, RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 2}})
+		require.Error(t, err)
+		_, err = f.svc.UpdateSecretVersionStage(f.ctx, rotor.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSPENDING", RemoveFromVersionId: token("r1")})
+		require.NoError(t, err)
+		f.clock.Advance(10 * 24 * time.Hour)
+		f.put("db", token("manual"), "by hand")
+		d, _ := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: "db"})
+		assert.Equal(t, time.Date(2026, 1, 27, 23, 59, 59, 0, time.UTC), d.NextRotationDate)
+	})
 }

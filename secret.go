@@ -61,6 +61,10 @@ type Secret struct {
 	Stages []Stage
 	// Rotation is the rotation in progress, nil when none is.
 	Rotation *RotationState
+
+	// sharedVersions marks a copy whose Versions slice still belongs to the
+	// snapshot it was copied from: copy it before changing it.
+	sharedVersions bool
 }
 
 // RotationState is the progress of one rotation, saved with the secret so that
@@ -99,6 +103,7 @@ func (s *Secret) Clone() *Secret {
 		return nil
 	}
 	c := s.shallowClone()
+	c.ownVersions()
 	for i, v := range c.Versions {
 		vc := *v
 		c.Versions[i] = &vc
@@ -107,14 +112,16 @@ func (s *Secret) Clone() *Secret {
 }
 
 // shallowClone copies what the service changes on write (the struct, tags,
-// the version list, the label map, the rotation state) and shares the
-// immutable versions.
+// the labels, the rotation state) and shares the immutable versions; the
+// version list itself is copied only when a write changes it (ownVersions),
+// so a write that does not add a version costs the same at 1 and at 100
+// versions.
 func (s *Secret) shallowClone() *Secret {
 	c := *s
 	if s.Tags != nil {
 		c.Tags = slices.Clone(s.Tags)
 	}
-	c.Versions = slices.Clone(s.Versions)
+	c.sharedVersions = true
 	c.Stages = slices.Clone(s.Stages)
 	if s.Rotation != nil {
 		r := *s.Rotation
@@ -123,10 +130,30 @@ func (s *Secret) shallowClone() *Secret {
 	return &c
 }
 
+// ownVersions gives s its own copy of the version list before a change.
+func (s *Secret) ownVersions() {
+	if s.sharedVersions {
+		s.Versions = slices.Clone(s.Versions)
+		s.sharedVersions = false
+	}
+}
+
 // Region returns the region of the secret's ARN.
 func (s *Secret) Region() string {
-	r, _, _ := splitSecretARN(s.ARN)
-	return r
+	// arn:PARTITION:secretsmanager:REGION:...: the fourth field, found
+	// without allocating because stores ask on every call.
+	rest := s.ARN
+	for range 3 {
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		return rest[:i]
+	}
+	return ""
 }
 
 // Deleted reports whether the secret is scheduled for deletion.

@@ -28,6 +28,9 @@ type Service struct {
 	runner    RotationRunner
 	retries   int
 	hooks     []func(Event)
+
+	schedMu   sync.Mutex
+	schedules map[RotationRules]Schedule
 }
 
 // Option configures a Service.
@@ -71,6 +74,7 @@ func New(store Store, opts ...Option) *Service {
 	s := &Service{
 		store: store, region: "us-east-1", account: "000000000000", partition: "aws",
 		clock: time.Now, random: rand.Reader, retries: 64,
+		schedules: make(map[RotationRules]Schedule),
 	}
 	for _, o := range opts {
 		o(s)

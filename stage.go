@@ -57,6 +57,10 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 				return newError(CodeInvalidParameter, "You can't remove the staging label AWSCURRENT from version %s without moving it to another version with MoveToVersionId.", in.RemoveFromVersionId)
 			}
 			sec.removeLabel(label)
+			if label == StagePending && sec.Rotation != nil && sec.Rotation.Token == in.RemoveFromVersionId {
+				// The documented clean-up of a stuck rotation: it is over.
+				sec.Rotation = nil
+			}
 		} else {
 			if attached && holder != in.MoveToVersionId && in.RemoveFromVersionId == "" {
 				return newError(CodeInvalidParameter, "The parameter RemoveFromVersionId can't be empty. Staging label %s is currently attached to version %s, so you must explicitly reference that version in RemoveFromVersionId.", label, holder)

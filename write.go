@@ -99,6 +99,7 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 		// itself (SEMANTICS Decision 6); listed labels move as usual.
 		filled := *old
 		filled.Value = value
+		sec.ownVersions()
 		sec.Versions[i] = &filled
 		if stages == nil {
 			stages = []string{StageCurrent}
@@ -136,23 +137,49 @@ func (s *Service) rescheduleAfterChange(sec *Secret, now time.Time) {
 	if !sec.RotationEnabled || sec.Rotation != nil {
 		return
 	}
-	sec.NextRotationDate = nextRotationDate(sec.RotationRules, now)
+	sec.NextRotationDate = s.nextRotationDate(sec.RotationRules, now)
 }
 
 // nextRotationDate returns the end of the next window after base, or zero
 // when the rules set no schedule.
-func nextRotationDate(rules RotationRules, base time.Time) time.Time {
-	if rules == (RotationRules{}) {
-		return time.Time{}
-	}
-	sched, err := ParseSchedule(rules)
-	if err != nil {
-		// Stored rules were validated when saved; a store edited by hand
-		// simply has no schedule.
+func (s *Service) nextRotationDate(rules RotationRules, base time.Time) time.Time {
+	sched, ok := s.schedule(rules)
+	if !ok {
 		return time.Time{}
 	}
 	return sched.NextRotationDate(base)
 }
+
+// schedule parses stored rules, remembering the result: parsing a cron
+// expression checks a 400-year calendar cycle, and the same few rules are
+// parsed on every rotation and every DescribeSecret. ok is false for empty
+// rules, and for rules a store holds that no longer parse (a store edited by
+// hand simply has no schedule).
+func (s *Service) schedule(rules RotationRules) (Schedule, bool) {
+	if rules == (RotationRules{}) {
+		return Schedule{}, false
+	}
+	s.schedMu.Lock()
+	sched, cached := s.schedules[rules]
+	s.schedMu.Unlock()
+	if cached {
+		return sched, true
+	}
+	sched, err := ParseSchedule(rules)
+	if err != nil {
+		return Schedule{}, false
+	}
+	s.schedMu.Lock()
+	if len(s.schedules) >= maxCachedSchedules {
+		clear(s.schedules)
+	}
+	s.schedules[rules] = sched
+	s.schedMu.Unlock()
+	return sched, true
+}
+
+// maxCachedSchedules bounds the schedule cache; past it the cache starts over.
+const maxCachedSchedules = 1024
 
 // UpdateSecretInput is the input of UpdateSecret. Nil Description and
 // KmsKeyId leave them unchanged; "" clears them. A value creates a new

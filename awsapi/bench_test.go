@@ -1,0 +1,213 @@
+package awsapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/google/uuid"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/awsapi"
+)
+
+var benchValue = strings.Repeat("x", 100)
+
+// bareHandler is the limit of the machine: it decodes the JSON request,
+// reads a map under a lock and encodes the reply, and does nothing else.
+func bareHandler() http.Handler {
+	var mu sync.RWMutex
+	values := map[string]string{"bench": benchValue}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ SecretId string }
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.RLock()
+		v := values[req.SecretId]
+		mu.RUnlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_ = json.NewEncoder(w).Encode(map[string]any{"Name": req.SecretId, "SecretString": v, "VersionStages": []string{"AWSCURRENT"}})
+	})
+}
+
+// rotorServer serves a handler (logging as JSON to nowhere) with one secret, bench.
+func rotorServer(b *testing.B, signed bool, opts ...rotor.Option) http.Handler {
+	cfg := awsapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Options: opts}
+	if signed {
+		cfg.Credentials = map[string]string{testKeyID: testSecret}
+	}
+	h := awsapi.NewHandler(cfg)
+	svc, err := h.Service("us-east-1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.CreateSecret(context.Background(), rotor.CreateSecretInput{Name: "bench", SecretString: benchValue}); err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+// benchClient sends requests over loopback with keep-alive, signing them
+// when signed is set.
+type benchClient struct {
+	url    string
+	http   *http.Client
+	signer *v4.Signer
+	signed bool
+}
+
+func (c *benchClient) do(op string, body []byte) error {
+	req, err := http.NewRequest(http.MethodPost, c.url+"/", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "secretsmanager."+op)
+	if c.signed {
+		sum := sha256.Sum256(body)
+		creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+		if err := c.signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()); err != nil {
+			return err
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %s", resp.StatusCode, msg)
+	}
+	return nil
+}
+
+// runConcurrent runs b.N requests from conc goroutines and reports the rate
+// and the 99th percentile latency.
+func runConcurrent(b *testing.B, h http.Handler, signed bool, conc int, request func(c *benchClient) error) {
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	c := &benchClient{
+		url:    ts.URL,
+		http:   &http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}},
+		signer: v4.NewSigner(),
+		signed: signed,
+	}
+	defer c.http.CloseIdleConnections()
+	if err := request(c); err != nil { // warm up a connection
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	latencies := make([][]time.Duration, conc)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for g := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				if err := request(c); err != nil {
+					b.Error(err)
+					return
+				}
+				latencies[g] = append(latencies[g], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	all := slices.Concat(latencies...)
+	slices.Sort(all)
+	if len(all) > 0 {
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+}
+
+// BenchmarkHTTPGetSecretValue compares rotor's GetSecretValue over loopback
+// HTTP with a bare handler that only decodes, reads a map and encodes.
+func BenchmarkHTTPGetSecretValue(b *testing.B) {
+	body := []byte(`{"SecretId":"bench"}`)
+	for _, target := range []string{"bare", "rotor"} {
+		for _, signed := range []bool{false, true} {
+			for _, conc := range []int{1, 8} {
+				b.Run(fmt.Sprintf("%s/signed=%v/c=%d", target, signed, conc), func(b *testing.B) {
+					h := bareHandler()
+					if target == "rotor" {
+						h = rotorServer(b, signed)
+					}
+					runConcurrent(b, h, signed, conc, func(c *benchClient) error { return c.do("GetSecretValue", body) })
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkHTTPPutSecretValue writes a new AWSCURRENT version of one secret
+// per request, so the secret's history grows during the run.
+func BenchmarkHTTPPutSecretValue(b *testing.B) {
+	for _, signed := range []bool{false, true} {
+		for _, conc := range []int{1, 8} {
+			b.Run(fmt.Sprintf("signed=%v/c=%d", signed, conc), func(b *testing.B) {
+				// The service's clock moves an hour per reading, so versions
+				// that lost their labels age past 24 hours and are removed, as
+				// they would be over days of real writes.
+				var hours atomic.Int64
+				start := time.Now()
+				clock := rotor.WithClock(func() time.Time { return start.Add(time.Duration(hours.Add(1)) * time.Hour) })
+				h := rotorServer(b, signed, clock)
+				runConcurrent(b, h, signed, conc, func(c *benchClient) error {
+					body := []byte(`{"SecretId":"bench","SecretString":"` + benchValue + `","ClientRequestToken":"` + uuid.NewString() + `"}`)
+					return c.do("PutSecretValue", body)
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkHandlerGetSecretValue measures the handler alone, without a
+// network: the codec's and the service's cost beside the bare handler's.
+func BenchmarkHandlerGetSecretValue(b *testing.B) {
+	for _, target := range []string{"bare", "rotor"} {
+		b.Run(target, func(b *testing.B) {
+			h := bareHandler()
+			if target == "rotor" {
+				h = rotorServer(b, false)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"SecretId":"bench"}`))
+				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+				req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

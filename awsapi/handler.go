@@ -1,0 +1,358 @@
+package awsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/google/uuid"
+
+	"github.com/rotorkit/rotor"
+)
+
+// DefaultMaxBodyBytes is the largest request body a Handler reads when
+// Config.MaxBodyBytes is zero: 1 MiB, well above the largest valid request
+// (a 64 KiB secret value, base64-encoded).
+const DefaultMaxBodyBytes = 1 << 20
+
+// MaxRegions bounds how many regions one Handler serves, so that requests
+// naming ever new regions cannot grow it without end.
+const MaxRegions = 64
+
+// Config configures a Handler. The zero value serves region us-east-1 and
+// account 000000000000 from a fresh memory store, without authentication.
+type Config struct {
+	// Store holds the secrets of every region. Nil means a new rotor.MemoryStore.
+	Store rotor.Store
+	// Region is the region of a request that names none (an unsigned one).
+	// Empty means us-east-1.
+	Region string
+	// AccountID is the account of every ARN. Empty means 000000000000.
+	AccountID string
+	// Invoker runs rotation functions. Nil means none: RotateSecret then
+	// answers that it cannot invoke the function.
+	Invoker rotor.Invoker
+	// Clock is the source of time of the services and of the signature
+	// check. Nil means time.Now.
+	Clock func() time.Time
+	// Options are passed to rotor.New for every region's service after the
+	// Clock and Invoker of this Config (so they may replace them for the
+	// services alone) and before its region and account.
+	Options []rotor.Option
+	// Credentials maps access key ids to secret access keys. When it is not
+	// empty, every request must be signed with one of them (SigV4); when it
+	// is empty, requests are accepted unsigned.
+	Credentials map[string]string
+	// Logger receives one record per request: operation, region, status,
+	// duration and error code, never a secret value. Nil means slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes is the largest request body read. Zero means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Handler serves the Secrets Manager JSON 1.1 protocol. It is safe for
+// concurrent use.
+type Handler struct {
+	cfg    Config
+	logger *slog.Logger
+	signer *v4.Signer
+
+	mu       sync.RWMutex
+	services map[string]*rotor.Service
+}
+
+// NewHandler returns a Handler for cfg. cfg.Credentials is copied.
+func NewHandler(cfg Config) *Handler {
+	if cfg.Store == nil {
+		cfg.Store = rotor.NewMemoryStore()
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	creds := make(map[string]string, len(cfg.Credentials))
+	for k, v := range cfg.Credentials {
+		creds[k] = v
+	}
+	cfg.Credentials = creds
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), services: make(map[string]*rotor.Service)}
+}
+
+// Service returns the service of region, creating it on first use. It fails
+// when region is not a region name or when MaxRegions are already served.
+func (h *Handler) Service(region string) (*rotor.Service, error) {
+	h.mu.RLock()
+	s := h.services[region]
+	h.mu.RUnlock()
+	if s != nil {
+		return s, nil
+	}
+	if !validRegion(region) {
+		return nil, fmt.Errorf("awsapi: %q is not a region name", region)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s := h.services[region]; s != nil {
+		return s, nil
+	}
+	if len(h.services) >= MaxRegions {
+		return nil, fmt.Errorf("awsapi: already serving %d regions", MaxRegions)
+	}
+	opts := []rotor.Option{rotor.WithClock(h.cfg.Clock)}
+	if h.cfg.Invoker != nil {
+		opts = append(opts, rotor.WithInvoker(h.cfg.Invoker))
+	}
+	opts = append(opts, h.cfg.Options...)
+	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID))
+	s = rotor.New(h.cfg.Store, opts...)
+	h.services[region] = s
+	return s, nil
+}
+
+// validRegion accepts names like us-east-1 or local: lowercase letters,
+// digits and dashes, starting with a letter, at most 32 characters.
+func validRegion(r string) bool {
+	if r == "" || len(r) > 32 || r[0] < 'a' || r[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// apiError is an error answered on the wire.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+// Protocol-level error codes, answered before any operation runs.
+const (
+	codeUnknownOperation     = "UnknownOperationException"
+	codeSerialization        = "SerializationException"
+	codeUnsupportedMediaType = "UnsupportedMediaTypeException"
+	codeTooLarge             = "RequestEntityTooLargeException"
+	codeMissingAuth          = "MissingAuthenticationTokenException"
+	codeIncompleteSignature  = "IncompleteSignatureException"
+	codeInvalidSignature     = "InvalidSignatureException"
+	codeUnrecognizedClient   = "UnrecognizedClientException"
+)
+
+const targetPrefix = "secretsmanager."
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	requestID := uuid.NewString()
+	w.Header().Set("x-amzn-RequestId", requestID)
+	opName := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if len(opName) > 64 {
+		opName = opName[:64]
+	}
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		// A bug, not bad input: answer as AWS does and log where, but not the
+		// panic's value, which might hold request data.
+		writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred.")
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "secretsmanager request panicked",
+			slog.String("request_id", requestID), slog.String("operation", opName),
+			slog.String("panic_type", fmt.Sprintf("%T", p)), slog.String("stack", string(debug.Stack())))
+	}()
+	region, status, code, note := h.serve(w, r, opName)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", requestID),
+		slog.String("operation", opName),
+		slog.String("region", region),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if code != "" {
+		attrs = append(attrs, slog.String("error_code", code))
+	}
+	if note != "" {
+		attrs = append(attrs, slog.String("note", note))
+	}
+	h.logger.LogAttrs(r.Context(), level, "secretsmanager request", attrs...)
+}
+
+// serve answers one request and reports what the log needs.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (region string, status int, code, note string) {
+	fail := func(e *apiError) (string, int, string, string) {
+		writeError(w, e.status, e.code, e.message)
+		return region, e.status, e.code, ""
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return fail(&apiError{http.StatusMethodNotAllowed, codeUnknownOperation, "Secrets Manager accepts only POST requests."})
+	}
+	if r.URL.Path != "/" {
+		return fail(&apiError{http.StatusNotFound, codeUnknownOperation, "Secrets Manager requests go to the path /."})
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return fail(&apiError{http.StatusRequestEntityTooLarge, codeTooLarge,
+				"The request body is larger than the limit of " + strconv.FormatInt(h.cfg.MaxBodyBytes, 10) + " bytes."})
+		}
+		return fail(&apiError{http.StatusBadRequest, codeSerialization, "The request body could not be read."})
+	}
+	region, aerr := h.authenticate(r, body)
+	if aerr != nil {
+		return fail(aerr)
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "application/x-amz-json-1.1" && mt != "application/json") {
+		return fail(&apiError{http.StatusUnsupportedMediaType, codeUnsupportedMediaType,
+			"The Content-Type must be application/x-amz-json-1.1."})
+	}
+	target := r.Header.Get("X-Amz-Target")
+	run := operations[opName]
+	if !strings.HasPrefix(target, targetPrefix) || run == nil {
+		msg := "The operation " + strconv.Quote(opName) + " is not an operation of Secrets Manager; send X-Amz-Target: secretsmanager.<Operation>."
+		if unsupported[opName] && strings.HasPrefix(target, targetPrefix) {
+			msg = "rotor does not implement " + opName + " (replication)."
+		}
+		return fail(&apiError{http.StatusBadRequest, codeUnknownOperation, msg})
+	}
+	if !validRegion(region) {
+		return fail(&apiError{http.StatusBadRequest, codeIncompleteSignature, "Credential should be scoped to a valid region, not " + strconv.Quote(region) + "."})
+	}
+	svc, err := h.Service(region)
+	if err != nil {
+		return fail(&apiError{http.StatusBadRequest, rotor.CodeLimitExceeded, "This server already serves " + strconv.Itoa(MaxRegions) + " regions; it serves no more."})
+	}
+	out, err := run(r.Context(), svc, body)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return fail(ae)
+		}
+		status, code, msg := serviceError(err)
+		writeError(w, status, code, msg)
+		return region, status, code, ""
+	}
+	if sf, ok := out.(stepFailed); ok {
+		out, note = sf.reply, "rotation step "+string(sf.step)+" failed; the rotation stays pending"
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "The reply could not be encoded.")
+		return region, http.StatusInternalServerError, rotor.CodeInternalServiceError, ""
+	}
+	writeJSON(w, http.StatusOK, b)
+	return region, http.StatusOK, "", note
+}
+
+// serviceError maps an error of the service to the wire. An *rotor.Error
+// keeps its code and message; anything else is an internal error whose text
+// is not sent.
+func serviceError(err error) (status int, code, message string) {
+	var e *rotor.Error
+	if errors.As(err, &e) {
+		if e.Code == rotor.CodeInternalServiceError {
+			return http.StatusInternalServerError, e.Code, e.Message
+		}
+		return http.StatusBadRequest, e.Code, e.Message
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return http.StatusBadRequest, rotor.CodeInvalidRequest, "The request was canceled before it completed."
+	}
+	return http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred."
+}
+
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"Message,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	b, _ := json.Marshal(errorBody{Type: code, Message: message})
+	w.Header().Set("X-Amzn-ErrorType", code)
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// decodeBody decodes a JSON object into v. An empty body is the empty
+// object. Errors never quote the body, which may hold a secret value.
+func decodeBody(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return serializationError("The request body must be a single JSON object.")
+		}
+		return nil
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var b64 base64.CorruptInputError
+	switch {
+	case errors.As(err, &syntax):
+		return serializationError("The request body is not valid JSON (error at byte " + strconv.FormatInt(syntax.Offset, 10) + ").")
+	case errors.As(err, &typ) && typ.Field == "":
+		return serializationError("The request body must be a JSON object.")
+	case errors.As(err, &typ):
+		return serializationError("The member " + typ.Field + " cannot be a JSON " + typ.Value + ".")
+	case errors.As(err, &b64):
+		return serializationError("SecretBinary must be standard base64 with padding.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return serializationError("The request body ends before its JSON is complete.")
+	}
+	return serializationError("The request body could not be decoded.")
+}
+
+func serializationError(msg string) error {
+	return &apiError{status: http.StatusBadRequest, code: codeSerialization, message: msg}
+}

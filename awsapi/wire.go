@@ -1,0 +1,365 @@
+package awsapi
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/rotorkit/rotor"
+)
+
+// epoch is a timestamp on the wire: a JSON number of seconds since the epoch
+// with a millisecond fraction, as AWS JSON 1.1 encodes timestamps.
+type epoch time.Time
+
+// MarshalJSON writes seconds since the epoch, e.g. 1523477145.729.
+func (t epoch) MarshalJSON() ([]byte, error) {
+	ms := time.Time(t).UnixMilli()
+	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+// stamp returns nil for the zero time, so that omitempty leaves it out.
+func stamp(t time.Time) *epoch {
+	if t.IsZero() {
+		return nil
+	}
+	e := epoch(t)
+	return &e
+}
+
+type wireTag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+func tagsIn(ts []wireTag) []rotor.Tag {
+	if ts == nil {
+		return nil
+	}
+	out := make([]rotor.Tag, len(ts))
+	for i, t := range ts {
+		out[i] = rotor.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+// tagsOut keeps the difference between "never tagged" (nil, omitted) and
+// "all tags removed" (an empty list).
+func tagsOut(ts []rotor.Tag) *[]wireTag {
+	if ts == nil {
+		return nil
+	}
+	out := make([]wireTag, len(ts))
+	for i, t := range ts {
+		out[i] = wireTag{Key: t.Key, Value: t.Value}
+	}
+	return &out
+}
+
+type wireFilter struct {
+	Key    string   `json:"Key"`
+	Values []string `json:"Values"`
+}
+
+func filtersIn(fs []wireFilter) []rotor.Filter {
+	if fs == nil {
+		return nil
+	}
+	out := make([]rotor.Filter, len(fs))
+	for i, f := range fs {
+		out[i] = rotor.Filter{Key: f.Key, Values: f.Values}
+	}
+	return out
+}
+
+type wireRotationRules struct {
+	AutomaticallyAfterDays *int64  `json:"AutomaticallyAfterDays,omitempty"`
+	Duration               *string `json:"Duration,omitempty"`
+	ScheduleExpression     *string `json:"ScheduleExpression,omitempty"`
+}
+
+func rulesIn(r *wireRotationRules) *rotor.RotationRules {
+	if r == nil {
+		return nil
+	}
+	var out rotor.RotationRules
+	if r.AutomaticallyAfterDays != nil {
+		out.AutomaticallyAfterDays = *r.AutomaticallyAfterDays
+	}
+	if r.Duration != nil {
+		out.Duration = *r.Duration
+	}
+	if r.ScheduleExpression != nil {
+		out.ScheduleExpression = *r.ScheduleExpression
+	}
+	return &out
+}
+
+func rulesOut(r *rotor.RotationRules) *wireRotationRules {
+	if r == nil {
+		return nil
+	}
+	out := &wireRotationRules{}
+	if r.AutomaticallyAfterDays != 0 {
+		out.AutomaticallyAfterDays = &r.AutomaticallyAfterDays
+	}
+	if r.Duration != "" {
+		out.Duration = &r.Duration
+	}
+	if r.ScheduleExpression != "" {
+		out.ScheduleExpression = &r.ScheduleExpression
+	}
+	return out
+}
+
+// Requests. Members whose absence the Go API cannot tell from their zero
+// value are pointers.
+
+type createSecretRequest struct {
+	Name               string    `json:"Name"`
+	ClientRequestToken string    `json:"ClientRequestToken"`
+	Description        string    `json:"Description"`
+	KmsKeyId           string    `json:"KmsKeyId"`
+	SecretString       *string   `json:"SecretString"`
+	SecretBinary       []byte    `json:"SecretBinary"`
+	Tags               []wireTag `json:"Tags"`
+}
+
+type putSecretValueRequest struct {
+	SecretId           string   `json:"SecretId"`
+	ClientRequestToken string   `json:"ClientRequestToken"`
+	SecretString       *string  `json:"SecretString"`
+	SecretBinary       []byte   `json:"SecretBinary"`
+	VersionStages      []string `json:"VersionStages"`
+	RotationToken      string   `json:"RotationToken"`
+}
+
+type updateSecretRequest struct {
+	SecretId           string  `json:"SecretId"`
+	ClientRequestToken string  `json:"ClientRequestToken"`
+	Description        *string `json:"Description"`
+	KmsKeyId           *string `json:"KmsKeyId"`
+	SecretString       *string `json:"SecretString"`
+	SecretBinary       []byte  `json:"SecretBinary"`
+}
+
+type getSecretValueRequest struct {
+	SecretId     string `json:"SecretId"`
+	VersionId    string `json:"VersionId"`
+	VersionStage string `json:"VersionStage"`
+}
+
+type batchGetSecretValueRequest struct {
+	SecretIdList []string     `json:"SecretIdList"`
+	Filters      []wireFilter `json:"Filters"`
+	MaxResults   *int         `json:"MaxResults"`
+	NextToken    string       `json:"NextToken"`
+}
+
+type updateSecretVersionStageRequest struct {
+	SecretId            string `json:"SecretId"`
+	VersionStage        string `json:"VersionStage"`
+	RemoveFromVersionId string `json:"RemoveFromVersionId"`
+	MoveToVersionId     string `json:"MoveToVersionId"`
+}
+
+type rotateSecretRequest struct {
+	SecretId           string             `json:"SecretId"`
+	ClientRequestToken string             `json:"ClientRequestToken"`
+	RotationLambdaARN  string             `json:"RotationLambdaARN"`
+	RotationRules      *wireRotationRules `json:"RotationRules"`
+	RotateImmediately  *bool              `json:"RotateImmediately"`
+}
+
+type secretIDRequest struct {
+	SecretId string `json:"SecretId"`
+}
+
+type listSecretVersionIdsRequest struct {
+	SecretId          string `json:"SecretId"`
+	MaxResults        *int   `json:"MaxResults"`
+	NextToken         string `json:"NextToken"`
+	IncludeDeprecated bool   `json:"IncludeDeprecated"`
+}
+
+type listSecretsRequest struct {
+	IncludePlannedDeletion bool         `json:"IncludePlannedDeletion"`
+	MaxResults             *int         `json:"MaxResults"`
+	NextToken              string       `json:"NextToken"`
+	Filters                []wireFilter `json:"Filters"`
+	SortOrder              string       `json:"SortOrder"`
+	SortBy                 string       `json:"SortBy"`
+}
+
+type deleteSecretRequest struct {
+	SecretId                   string `json:"SecretId"`
+	RecoveryWindowInDays       *int64 `json:"RecoveryWindowInDays"`
+	ForceDeleteWithoutRecovery bool   `json:"ForceDeleteWithoutRecovery"`
+}
+
+type getRandomPasswordRequest struct {
+	PasswordLength          *int64 `json:"PasswordLength"`
+	ExcludeCharacters       string `json:"ExcludeCharacters"`
+	ExcludeNumbers          bool   `json:"ExcludeNumbers"`
+	ExcludePunctuation      bool   `json:"ExcludePunctuation"`
+	ExcludeUppercase        bool   `json:"ExcludeUppercase"`
+	ExcludeLowercase        bool   `json:"ExcludeLowercase"`
+	IncludeSpace            bool   `json:"IncludeSpace"`
+	RequireEachIncludedType *bool  `json:"RequireEachIncludedType"`
+}
+
+type tagResourceRequest struct {
+	SecretId string    `json:"SecretId"`
+	Tags     []wireTag `json:"Tags"`
+}
+
+type untagResourceRequest struct {
+	SecretId string   `json:"SecretId"`
+	TagKeys  []string `json:"TagKeys"`
+}
+
+type putResourcePolicyRequest struct {
+	SecretId          string `json:"SecretId"`
+	ResourcePolicy    string `json:"ResourcePolicy"`
+	BlockPublicPolicy bool   `json:"BlockPublicPolicy"`
+}
+
+type validateResourcePolicyRequest struct {
+	SecretId       string `json:"SecretId"`
+	ResourcePolicy string `json:"ResourcePolicy"`
+}
+
+// Responses. Every optional member has omitempty: AWS omits unset members
+// and never sends null.
+
+type arnName struct {
+	ARN  string `json:"ARN,omitempty"`
+	Name string `json:"Name,omitempty"`
+}
+
+type arnNameVersion struct {
+	ARN       string `json:"ARN,omitempty"`
+	Name      string `json:"Name,omitempty"`
+	VersionId string `json:"VersionId,omitempty"`
+}
+
+type putSecretValueResponse struct {
+	ARN           string   `json:"ARN,omitempty"`
+	Name          string   `json:"Name,omitempty"`
+	VersionId     string   `json:"VersionId,omitempty"`
+	VersionStages []string `json:"VersionStages,omitempty"`
+}
+
+type secretValueResponse struct {
+	ARN           string   `json:"ARN,omitempty"`
+	Name          string   `json:"Name,omitempty"`
+	VersionId     string   `json:"VersionId,omitempty"`
+	SecretString  string   `json:"SecretString,omitempty"`
+	SecretBinary  []byte   `json:"SecretBinary,omitempty"`
+	VersionStages []string `json:"VersionStages,omitempty"`
+	CreatedDate   *epoch   `json:"CreatedDate,omitempty"`
+}
+
+func secretValueOut(o rotor.GetSecretValueOutput) secretValueResponse {
+	return secretValueResponse{
+		ARN: o.ARN, Name: o.Name, VersionId: o.VersionId,
+		SecretString: o.SecretString, SecretBinary: o.SecretBinary,
+		VersionStages: o.VersionStages, CreatedDate: stamp(o.CreatedDate),
+	}
+}
+
+type batchError struct {
+	SecretId  string `json:"SecretId,omitempty"`
+	ErrorCode string `json:"ErrorCode,omitempty"`
+	Message   string `json:"Message,omitempty"`
+}
+
+type batchGetSecretValueResponse struct {
+	SecretValues []secretValueResponse `json:"SecretValues"`
+	Errors       []batchError          `json:"Errors"`
+	NextToken    string                `json:"NextToken,omitempty"`
+}
+
+// secretMetadata is DescribeSecret's output and, with the version map under
+// another name, a ListSecrets entry.
+type secretMetadata struct {
+	ARN                    string              `json:"ARN,omitempty"`
+	Name                   string              `json:"Name,omitempty"`
+	Type                   string              `json:"Type,omitempty"`
+	Description            string              `json:"Description,omitempty"`
+	KmsKeyId               string              `json:"KmsKeyId,omitempty"`
+	RotationEnabled        *bool               `json:"RotationEnabled,omitempty"`
+	RotationLambdaARN      string              `json:"RotationLambdaARN,omitempty"`
+	RotationRules          *wireRotationRules  `json:"RotationRules,omitempty"`
+	LastRotatedDate        *epoch              `json:"LastRotatedDate,omitempty"`
+	LastChangedDate        *epoch              `json:"LastChangedDate,omitempty"`
+	LastAccessedDate       *epoch              `json:"LastAccessedDate,omitempty"`
+	DeletedDate            *epoch              `json:"DeletedDate,omitempty"`
+	NextRotationDate       *epoch              `json:"NextRotationDate,omitempty"`
+	Tags                   *[]wireTag          `json:"Tags,omitempty"`
+	VersionIdsToStages     map[string][]string `json:"VersionIdsToStages,omitempty"`
+	SecretVersionsToStages map[string][]string `json:"SecretVersionsToStages,omitempty"`
+	OwningService          string              `json:"OwningService,omitempty"`
+	CreatedDate            *epoch              `json:"CreatedDate,omitempty"`
+	PrimaryRegion          string              `json:"PrimaryRegion,omitempty"`
+}
+
+func metadataOut(d rotor.DescribeSecretOutput) secretMetadata {
+	return secretMetadata{
+		ARN: d.ARN, Name: d.Name, Type: d.Type, Description: d.Description,
+		KmsKeyId: d.KmsKeyId, RotationEnabled: d.RotationEnabled,
+		RotationLambdaARN: d.RotationLambdaARN, RotationRules: rulesOut(d.RotationRules),
+		LastRotatedDate: stamp(d.LastRotatedDate), LastChangedDate: stamp(d.LastChangedDate),
+		LastAccessedDate: stamp(d.LastAccessedDate), DeletedDate: stamp(d.DeletedDate),
+		NextRotationDate: stamp(d.NextRotationDate), Tags: tagsOut(d.Tags),
+		VersionIdsToStages: d.VersionIdsToStages, OwningService: d.OwningService,
+		CreatedDate: stamp(d.CreatedDate), PrimaryRegion: d.PrimaryRegion,
+	}
+}
+
+type versionEntry struct {
+	VersionId        string   `json:"VersionId,omitempty"`
+	VersionStages    []string `json:"VersionStages,omitempty"`
+	LastAccessedDate *epoch   `json:"LastAccessedDate,omitempty"`
+	CreatedDate      *epoch   `json:"CreatedDate,omitempty"`
+	KmsKeyIds        []string `json:"KmsKeyIds,omitempty"`
+}
+
+type listSecretVersionIdsResponse struct {
+	Versions  []versionEntry `json:"Versions"`
+	NextToken string         `json:"NextToken,omitempty"`
+	ARN       string         `json:"ARN,omitempty"`
+	Name      string         `json:"Name,omitempty"`
+}
+
+type listSecretsResponse struct {
+	SecretList []secretMetadata `json:"SecretList"`
+	NextToken  string           `json:"NextToken,omitempty"`
+}
+
+type deleteSecretResponse struct {
+	ARN          string `json:"ARN,omitempty"`
+	Name         string `json:"Name,omitempty"`
+	DeletionDate *epoch `json:"DeletionDate,omitempty"`
+}
+
+type getRandomPasswordResponse struct {
+	RandomPassword string `json:"RandomPassword,omitempty"`
+}
+
+type getResourcePolicyResponse struct {
+	ARN            string `json:"ARN,omitempty"`
+	Name           string `json:"Name,omitempty"`
+	ResourcePolicy string `json:"ResourcePolicy,omitempty"`
+}
+
+type validationErrorEntry struct {
+	CheckName    string `json:"CheckName,omitempty"`
+	ErrorMessage string `json:"ErrorMessage,omitempty"`
+}
+
+type validateResourcePolicyResponse struct {
+	PolicyValidationPassed bool                   `json:"PolicyValidationPassed"`
+	ValidationErrors       []validationErrorEntry `json:"ValidationErrors"`
+}
+
+type empty struct{}

@@ -1,0 +1,264 @@
+package awsapi_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/awsapi"
+)
+
+func TestARawWriteWithoutATokenIsRefused(t *testing.T) {
+	s := newServer(t, awsapi.Config{}, false)
+	status, _, _ := s.raw(t, "CreateSecret", `{"Name":"s","SecretString":"v","ClientRequestToken":"`+token1+`"}`)
+	require.Equal(t, http.StatusOK, status)
+	for op, body := range map[string]string{
+		"CreateSecret":   `{"Name":"t","SecretString":"v"}`,
+		"UpdateSecret":   `{"SecretId":"s","SecretString":"v"}`,
+		"PutSecretValue": `{"SecretId":"s","SecretString":"v"}`,
+		"RotateSecret":   `{"SecretId":"s"}`,
+	} {
+		t.Run(op, func(t *testing.T) {
+			status, m, resp := s.raw(t, op, body)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, map[string]any{"__type": "InvalidRequestException", "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}, m)
+			_, err := uuid.Parse(resp.Header.Get("x-amzn-RequestId"))
+			assert.NoError(t, err, "x-amzn-RequestId is a UUID")
+		})
+	}
+	t.Run("a CreateSecret without a value needs no token", func(t *testing.T) {
+		status, m, _ := s.raw(t, "CreateSecret", `{"Name":"empty"}`)
+		assert.Equal(t, http.StatusOK, status, "%v", m)
+		assert.NotContains(t, m, "VersionId")
+	})
+}
+
+func TestTheCodecTellsAnEmptyMemberFromAnAbsentOne(t *testing.T) {
+	s := newServer(t, awsapi.Config{}, false)
+	tests := []struct{ op, body, code, message string }{
+		{"CreateSecret", `{"Name":"s","SecretString":"","ClientRequestToken":"` + token1 + `"}`, "ValidationException",
+			"1 validation error detected: Value '***' at 'secretString' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"CreateSecret", `{"Name":"s","SecretBinary":"","ClientRequestToken":"` + token1 + `"}`, "ValidationException",
+			"1 validation error detected: Value '***' at 'secretBinary' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"GetRandomPassword", `{"PasswordLength":0}`, "ValidationException",
+			"1 validation error detected: Value '0' at 'passwordLength' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"ListSecrets", `{"MaxResults":0}`, "ValidationException",
+			"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op+" "+tt.body, func(t *testing.T) {
+			status, m, _ := s.raw(t, tt.op, tt.body)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, map[string]any{"__type": tt.code, "Message": tt.message}, m)
+		})
+	}
+}
+
+func TestMalformedRequestsGetTheAWSErrorForThem(t *testing.T) {
+	s := newServer(t, awsapi.Config{MaxBodyBytes: 1024}, false)
+	post := func(target, contentType, body string) *http.Request {
+		req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", contentType)
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+		}
+		return req
+	}
+	get, err := http.NewRequest(http.MethodGet, s.url+"/", nil)
+	require.NoError(t, err)
+	const ct = "application/x-amz-json-1.1"
+	tests := []struct {
+		name   string
+		req    *http.Request
+		status int
+		code   string
+	}{
+		{"an unknown operation", post("secretsmanager.MakeCoffee", ct, `{}`), 400, "UnknownOperationException"},
+		{"a replication operation", post("secretsmanager.ReplicateSecretToRegions", ct, `{}`), 400, "UnknownOperationException"},
+		{"a missing target", post("", ct, `{}`), 400, "UnknownOperationException"},
+		{"another service's target", post("kms.GetSecretValue", ct, `{}`), 400, "UnknownOperationException"},
+		{"JSON that does not parse", post("secretsmanager.GetSecretValue", ct, `{"SecretId":`), 400, "SerializationException"},
+		{"a member of the wrong type", post("secretsmanager.GetSecretValue", ct, `{"SecretId":5}`), 400, "SerializationException"},
+		{"a body that is not an object", post("secretsmanager.GetSecretValue", ct, `[1]`), 400, "SerializationException"},
+		{"two objects", post("secretsmanager.GetSecretValue", ct, `{} {}`), 400, "SerializationException"},
+		{"SecretBinary that is not base64", post("secretsmanager.CreateSecret", ct, `{"Name":"x","SecretBinary":"%%%"}`), 400, "SerializationException"},
+		{"a wrong content type", post("secretsmanager.ListSecrets", "text/plain", `{}`), 415, "UnsupportedMediaTypeException"},
+		{"a body over the limit", post("secretsmanager.ListSecrets", ct, `{"NextToken":"`+strings.Repeat("a", 2000)+`"}`), 413, "RequestEntityTooLargeException"},
+		{"a GET", get, 405, "UnknownOperationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is a "+tt.code, func(t *testing.T) {
+			status, m, resp := do(t, tt.req)
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, tt.code, m["__type"])
+			assert.NotEmpty(t, m["Message"])
+			assert.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
+			assert.Equal(t, "application/x-amz-json-1.1", resp.Header.Get("Content-Type"))
+		})
+	}
+}
+
+func TestRepliesUseEpochSecondsAndNeverNull(t *testing.T) {
+	s := newServer(t, awsapi.Config{}, false)
+	status, _, _ := s.raw(t, "CreateSecret", `{"Name":"s","SecretBinary":"Zm9vdGVzdA==","ClientRequestToken":"`+token1+`"}`)
+	require.Equal(t, http.StatusOK, status)
+
+	_, got, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s"}`)
+	assert.Equal(t, "Zm9vdGVzdA==", got["SecretBinary"])
+	assert.IsType(t, float64(0), got["CreatedDate"])
+	assert.NotContains(t, got, "SecretString")
+
+	_, desc, _ := s.raw(t, "DescribeSecret", `{"SecretId":"s"}`)
+	assert.IsType(t, float64(0), desc["LastChangedDate"])
+	assert.Contains(t, desc, "VersionIdsToStages")
+	for _, absent := range []string{"Tags", "RotationEnabled", "RotationRules", "DeletedDate", "Description"} {
+		assert.NotContains(t, desc, absent)
+	}
+
+	req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "secretsmanager.ListSecrets")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(resp.Body)
+	require.NoError(t, err)
+	assert.NotContains(t, buf.String(), "null")
+	assert.Contains(t, buf.String(), `"SecretVersionsToStages":{"`+token1+`":["AWSCURRENT"]}`)
+	assert.NotContains(t, buf.String(), "VersionIdsToStages")
+}
+
+func TestEachRegionKeepsItsOwnSecrets(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t, awsapi.Config{}, false)
+	// Unauthenticated, a signature still names the region.
+	creds := credentials.NewStaticCredentialsProvider("any", "any", "")
+	east, west := newClient(s.url, "us-east-1", creds), newClient(s.url, "eu-west-1", creds)
+	out, err := west.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("w")})
+	require.NoError(t, err)
+	assert.Contains(t, *out.ARN, ":eu-west-1:")
+	_, err = east.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
+	var notFound *types.ResourceNotFoundException
+	assert.ErrorAs(t, err, &notFound)
+	_, err = east.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("e")})
+	require.NoError(t, err)
+	got, err := west.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: out.ARN})
+	require.NoError(t, err)
+	assert.Equal(t, "w", *got.SecretString)
+	// An unsigned request goes to the default region.
+	_, m, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s"}`)
+	assert.Equal(t, "e", m["SecretString"])
+
+	t.Run("a scope naming no region is refused", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "secretsmanager.ListSecrets")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=k/20260101/Not_A_Region/secretsmanager/aws4_request, SignedHeaders=host, Signature=00")
+		status, m, _ := do(t, req)
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Equal(t, "IncompleteSignatureException", m["__type"])
+	})
+}
+
+func TestAFullRotationRunsThroughTheTemplateRotator(t *testing.T) {
+	const lambda = "arn:aws:lambda:us-east-1:000000000000:function:rotate"
+	for _, signed := range []bool{false, true} {
+		t.Run(fmt.Sprint("signed=", signed), func(t *testing.T) {
+			ctx := context.Background()
+			fns := &rotor.Functions{}
+			s := newServer(t, awsapi.Config{Invoker: fns}, signed)
+			svc, err := s.handler.Service("us-east-1")
+			require.NoError(t, err)
+			fns.Register(lambda, &rotor.TemplateRotator{API: svc})
+			c := s.client
+
+			created, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("old")})
+			require.NoError(t, err)
+			rot, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
+				SecretId: aws.String("db"), RotationLambdaARN: aws.String(lambda),
+				RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, *created.ARN, *rot.ARN)
+			require.NotNil(t, rot.VersionId)
+
+			cur, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+			require.NoError(t, err)
+			assert.Equal(t, *rot.VersionId, *cur.VersionId)
+			assert.NotEqual(t, "old", *cur.SecretString)
+			desc, err := c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+			require.NoError(t, err)
+			assert.True(t, *desc.RotationEnabled)
+			assert.Equal(t, int64(30), *desc.RotationRules.AutomaticallyAfterDays)
+			assert.Equal(t, []string{"AWSPREVIOUS"}, desc.VersionIdsToStages[*created.VersionId])
+			assert.Equal(t, []string{"AWSCURRENT"}, desc.VersionIdsToStages[*rot.VersionId])
+			require.NotNil(t, desc.LastRotatedDate)
+			require.NotNil(t, desc.NextRotationDate)
+
+			again, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db")})
+			require.NoError(t, err, "the second rotation uses the stored configuration")
+			cur, err = c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+			require.NoError(t, err)
+			assert.Equal(t, *again.VersionId, *cur.VersionId)
+		})
+	}
+}
+
+func TestAFailedRotationStepIsNotAnErrorOnTheWire(t *testing.T) {
+	const lambda = "arn:aws:lambda:us-east-1:000000000000:function:broken"
+	ctx := context.Background()
+	fns := &rotor.Functions{}
+	fns.RegisterFunc(lambda, func(context.Context, rotor.RotationEvent) error { return fmt.Errorf("database unreachable") })
+	s := newServer(t, awsapi.Config{Invoker: fns}, false)
+	_, err := s.client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("old")})
+	require.NoError(t, err)
+	rot, err := s.client.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db"), RotationLambdaARN: aws.String(lambda), ClientRequestToken: aws.String(token2)})
+	require.NoError(t, err, "AWS rotates asynchronously: the call succeeded")
+	assert.Equal(t, token2, *rot.VersionId)
+	desc, err := s.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"AWSPENDING"}, desc.VersionIdsToStages[token2], "the rotation stays pending")
+	_, err = s.client.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(token3)})
+	var invalid *types.InvalidRequestException
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "A previous rotation isn't complete. That rotation will be reattempted.", invalid.ErrorMessage())
+
+	canceled, err := s.client.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String("db")})
+	require.NoError(t, err)
+	assert.Equal(t, "db", *canceled.Name)
+	assert.Equal(t, token2, *canceled.VersionId)
+	desc, err = s.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	require.NoError(t, err)
+	assert.False(t, *desc.RotationEnabled)
+}
+
+// panickingStore fails every read with a panic, as a buggy Store would.
+type panickingStore struct{ rotor.Store }
+
+func (panickingStore) Load(context.Context, string, string) (*rotor.Secret, rotor.Revision, error) {
+	panic("store bug")
+}
+
+func TestAPanicIsAnInternalServiceError(t *testing.T) {
+	s := newServer(t, awsapi.Config{Store: panickingStore{rotor.NewMemoryStore()}}, false)
+	status, m, resp := s.raw(t, "GetSecretValue", `{"SecretId":"s"}`)
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "InternalServiceError", m["__type"])
+	assert.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
+}

@@ -1,0 +1,418 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rotorkit/rotor"
+)
+
+// binary is a running rotor serve.
+type binary struct {
+	cmd   *exec.Cmd
+	url   string
+	lines chan string
+	logs  []string
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// buildBinary builds the command once per test run.
+func buildBinary() (string, error) {
+	buildOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if buildDir, buildErr = os.MkdirTemp("", "rotor-bin-"); buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "rotor")
+		build := exec.Command(goTool, "build", "-o", builtBin, ".")
+		build.Stderr = os.Stderr
+		buildErr = build.Run()
+	})
+	return builtBin, buildErr
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// startBinary builds the command (once) and runs
+// rotor serve with args and the environment pair AKIDBINARY/binary-secret.
+func startBinary(t *testing.T, args ...string) *binary {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildBinary()
+	require.NoError(t, err)
+
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	b := &binary{cmd: cmd, lines: make(chan string, 1000)}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			b.lines <- sc.Text()
+		}
+		close(b.lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for b.url == "" {
+		select {
+		case line, ok := <-b.lines:
+			require.True(t, ok, "the server exited: %v", b.logs)
+			b.logs = append(b.logs, line)
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "listening" {
+				b.url, _ = rec["url"].(string)
+				assert.Equal(t, true, rec["signed"])
+			}
+		case <-deadline:
+			t.Fatalf("the server did not listen: %v", b.logs)
+		}
+	}
+	return b
+}
+
+// stop sends SIGTERM, waits for the exit and returns all the logs.
+func (b *binary) stop(t *testing.T) string {
+	t.Helper()
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	for line := range b.lines {
+		b.logs = append(b.logs, line)
+	}
+	require.NoError(t, b.cmd.Wait(), "a clean exit after SIGTERM")
+	return strings.Join(b.logs, "\n")
+}
+
+func TestTheBinaryServesTheSDKAndStopsCleanlyOnSIGTERM(t *testing.T) {
+	b := startBinary(t)
+	ctx := context.Background()
+	c := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+	})
+	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("bin"), SecretString: aws.String("binary-value")})
+	require.NoError(t, err)
+	got, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bin")})
+	require.NoError(t, err)
+	assert.Equal(t, "binary-value", *got.SecretString)
+
+	all := b.stop(t)
+	assert.Contains(t, all, `"msg":"stopped"`)
+	assert.Contains(t, all, `"operation":"GetSecretValue"`)
+	assert.NotContains(t, all, "binary-value")
+	assert.NotContains(t, all, "binary-secret")
+}
+
+// awsCommand returns a runner of the aws command against url, with its own
+// empty configuration, or skips the test when aws is not installed.
+func awsCommand(t *testing.T, url string) func(args ...string) map[string]any {
+	awsTool := requireAWS(t)
+	dir := t.TempDir()
+	return func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(awsTool, append([]string{"--endpoint-url", url, "--output", "json"}, args...)...)
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "AWS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID=AKIDBINARY", "AWS_SECRET_ACCESS_KEY=binary-secret",
+			"AWS_DEFAULT_REGION=us-west-2", "AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
+			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(out, &m), "%s", out)
+		return m
+	}
+}
+
+// TestTheAWSCommandWorksUnchanged runs the aws command (botocore signs
+// differently from the Go SDK: no Content-Length) when it is installed.
+func TestTheAWSCommandWorksUnchanged(t *testing.T) {
+	requireAWS(t)
+	b := startBinary(t)
+	run := awsCommand(t, b.url)
+	created := run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+	assert.Contains(t, created["ARN"], "arn:aws:secretsmanager:us-west-2:000000000000:secret:MyTestDatabaseSecret-")
+	got := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, `{"username":"u","password":"p"}`, got["SecretString"])
+	desc := run("secretsmanager", "describe-secret", "--secret-id", created["ARN"].(string))
+	assert.Equal(t, "MyTestDatabaseSecret", desc["Name"])
+	b.stop(t)
+}
+
+// rotationLambda is a Lambda Invoke API whose every function rotates as
+// AWS's template does, calling rotor back through the SDK at url.
+func rotationLambda(t *testing.T, url *atomic.Pointer[string]) *httptest.Server {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev rotor.RotationEvent
+		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil || !strings.HasSuffix(r.URL.Path, "/invocations") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		c := secretsmanager.New(secretsmanager.Options{Region: "us-west-2", BaseEndpoint: url.Load(), Retryer: aws.NopRetryer{},
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", "")})
+		if err := templateStep(r.Context(), c, ev); err != nil {
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			_ = json.NewEncoder(w).Encode(map[string]string{"errorMessage": err.Error(), "errorType": "Exception"})
+			return
+		}
+		_, _ = io.WriteString(w, "null")
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// templateStep checks the secret as the template does before each step,
+// fills the placeholder in createSecret and moves AWSCURRENT in finishSecret.
+func templateStep(ctx context.Context, c *secretsmanager.Client, ev rotor.RotationEvent) error {
+	d, err := c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &ev.SecretId})
+	if err != nil {
+		return err
+	}
+	stages := d.VersionIdsToStages[ev.ClientRequestToken]
+	switch {
+	case d.RotationEnabled == nil || !*d.RotationEnabled:
+		return errors.New("rotation is not enabled")
+	case slices.Contains(stages, "AWSCURRENT"):
+		return nil
+	case !slices.Contains(stages, "AWSPENDING"):
+		return errors.New("the version is not AWSPENDING")
+	}
+	switch ev.Step {
+	case rotor.StepCreateSecret:
+		_, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &ev.SecretId, VersionId: &ev.ClientRequestToken})
+		var notFound *types.ResourceNotFoundException
+		if !errors.As(err, &notFound) {
+			return err
+		}
+		_, err = c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &ev.SecretId, ClientRequestToken: &ev.ClientRequestToken,
+			SecretString: aws.String(`{"username":"u","password":"rotated-` + ev.ClientRequestToken[:8] + `"}`), VersionStages: []string{"AWSPENDING"}})
+		return err
+	case rotor.StepFinishSecret:
+		for id, st := range d.VersionIdsToStages {
+			if slices.Contains(st, "AWSCURRENT") {
+				_, err := c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: &ev.SecretId,
+					VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: &ev.ClientRequestToken, RemoveFromVersionId: aws.String(id)})
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestTheRotateSecretExamplesRunVerbatim runs both examples of the
+// rotate-secret reference page with the aws command, through a rotation
+// Lambda served over the Lambda Invoke API.
+func TestTheRotateSecretExamplesRunVerbatim(t *testing.T) {
+	requireAWS(t)
+	// The Lambda learns rotor's address once rotor listens; the aws
+	// command runs in another process, so the race detector sees no order.
+	var url atomic.Pointer[string]
+	fn := rotationLambda(t, &url)
+	b := startBinary(t, "--lambda-endpoint", fn.URL)
+	url.Store(&b.url)
+	run := awsCommand(t, b.url)
+	created := run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+
+	// Example 1: configure and start automatic rotation.
+	first := run("secretsmanager", "rotate-secret",
+		"--secret-id", "MyTestDatabaseSecret",
+		"--rotation-lambda-arn", "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda",
+		"--rotation-rules", "AutomaticallyAfterDays=10")
+	assert.Equal(t, created["ARN"], first["ARN"])
+	assert.Equal(t, "MyTestDatabaseSecret", first["Name"])
+	require.NotEmpty(t, first["VersionId"])
+	cur := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, first["VersionId"], cur["VersionId"])
+
+	// Example 2: rotate immediately with the stored configuration.
+	second := run("secretsmanager", "rotate-secret",
+		"--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, created["ARN"], second["ARN"])
+	assert.Equal(t, "MyTestDatabaseSecret", second["Name"])
+	require.NotEmpty(t, second["VersionId"])
+	assert.NotEqual(t, first["VersionId"], second["VersionId"])
+	cur = run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, second["VersionId"], cur["VersionId"])
+	desc := run("secretsmanager", "describe-secret", "--secret-id", "MyTestDatabaseSecret")
+	assert.Equal(t, map[string]any{"AutomaticallyAfterDays": float64(10)}, desc["RotationRules"])
+	assert.Equal(t, true, desc["RotationEnabled"])
+	b.stop(t)
+}
+
+func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
+	t.Setenv("ROTOR_ACCESS_KEY_ID", "")
+	t.Setenv("ROTOR_SECRET_ACCESS_KEY", "")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a non-loopback address without credentials", []string{"--addr", "0.0.0.0:0"}, "not a loopback address"},
+		{"an empty host without credentials", []string{"--addr", ":0"}, "not a loopback address"},
+		{"a store it does not have", []string{"--store", "postgres://x"}, `the only store is "memory"`},
+		{"a bad log level", []string{"--log-level", "loud"}, "--log-level"},
+		{"a bad log format", []string{"--log-format", "xml"}, "--log-format"},
+		{"a missing credentials file", []string{"--credentials", "/nonexistent/creds"}, "--credentials"},
+		{"stray arguments", []string{"extra"}, "unexpected arguments"},
+		{"a Lambda endpoint that is not a URL", []string{"--lambda-endpoint", "127.0.0.1:3001"}, "--lambda-endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			err := serve(context.Background(), tt.args, &stderr)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestServeListensAnywhereWhenTold(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"--addr", "0.0.0.0:0", "--insecure-listen-any", "--log-level", "error"}, io.Discard)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	assert.NoError(t, <-done)
+}
+
+func TestCredentialsComeFromAFileAndTheEnvironment(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "creds")
+	require.NoError(t, os.WriteFile(file, []byte("# keys\nAKID1 secret1\n\n  AKID2   secret2  \n"), 0o600))
+	env := map[string]string{"ROTOR_ACCESS_KEY_ID": "AKID3", "ROTOR_SECRET_ACCESS_KEY": "secret3"}
+	creds, err := loadCredentials(file, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"AKID1": "secret1", "AKID2": "secret2", "AKID3": "secret3"}, creds)
+
+	require.NoError(t, os.WriteFile(file, []byte("AKID1\n"), 0o600))
+	_, err = loadCredentials(file, func(string) string { return "" })
+	assert.ErrorContains(t, err, "line 1")
+	_, err = loadCredentials("", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
+	assert.ErrorContains(t, err, "both")
+}
+
+func TestLoopbackAddresses(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8000": true, "[::1]:8000": true, "localhost:1": true,
+		"0.0.0.0:8000": false, ":8000": false, "10.0.0.1:80": false, "example.com:80": false, "garbage": false,
+	} {
+		assert.Equal(t, want, loopback(addr), addr)
+	}
+}
+
+func TestRunNamesItsCommands(t *testing.T) {
+	var stderr bytes.Buffer
+	assert.Equal(t, 2, run(context.Background(), nil, &stderr))
+	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, &stderr))
+	assert.Contains(t, stderr.String(), "serve")
+}
+
+func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var enterOnce sync.Once
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev rotor.RotationEvent
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		if ev.Step == rotor.StepCreateSecret {
+			enterOnce.Do(func() { close(entered) })
+			<-release
+		}
+		// Fail the step: the rotation stays pending, RotateSecret still answers 200.
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		_, _ = io.WriteString(w, `{"errorMessage":"stop here","errorType":"Exception"}`)
+	}))
+	t.Cleanup(fn.Close)
+	b := startBinary(t, "--lambda-endpoint", fn.URL)
+	ctx := context.Background()
+	c := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+	})
+	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s"),
+			RotationLambdaARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:slow")})
+		done <- err
+	}()
+	<-entered
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	time.Sleep(200 * time.Millisecond) // the server is shutting down, the request still in flight
+	select {
+	case err := <-done:
+		t.Fatalf("the request ended before its rotation step did: %v", err)
+	default:
+	}
+	close(release)
+	require.NoError(t, <-done, "the request in flight was answered")
+	for line := range b.lines {
+		b.logs = append(b.logs, line)
+	}
+	require.NoError(t, b.cmd.Wait())
+	assert.Contains(t, strings.Join(b.logs, "\n"), `"msg":"stopped"`)
+}
+
+// requireAWS returns the path of the aws command. Without it the test skips
+// loudly on a developer's machine and fails in CI (CI=true), where .ci/run
+// installs it.
+func requireAWS(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("aws")
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("the aws command is not installed; .ci/run installs Debian's awscli package")
+	}
+	t.Skip("SKIPPED: the aws command is not installed (apt-get install awscli); the aws CLI compatibility tests did not run")
+	return ""
+}

@@ -1,0 +1,92 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for the engine's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogging(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clock := &fakeClock{now: epoch}
+	n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{Logger: logger, MaxAttempts: 1})
+	n.template(lambdaARN)
+	ctx := context.Background()
+	n.create(t, "db", "hunter2-initial")
+
+	out, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
+		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}})
+	require.NoError(t, err)
+	require.NoError(t, n.eng.Wait(waitCtx(t), out.ARN, out.VersionId))
+	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
+
+	t.Run("events are logged without values", func(t *testing.T) {
+		log := buf.String()
+		for _, kind := range []rotor.EventKind{rotor.EventCreated, rotor.EventRotationStarted, rotor.EventStepDone, rotor.EventRotationFinished} {
+			assert.Contains(t, log, "event="+string(kind))
+		}
+		assert.Contains(t, log, out.VersionId)
+		assert.NotContains(t, log, "hunter2")
+		assert.NotContains(t, log, "generated-", "the rotated value is not logged either")
+	})
+
+	t.Run("a failure is logged with its step and error, still without values", func(t *testing.T) {
+		n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+			return fmt.Errorf("database refused the login")
+		})
+		out, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db"})
+		require.NoError(t, err)
+		require.ErrorIs(t, n.eng.Wait(waitCtx(t), out.ARN, out.VersionId), engine.ErrAbandoned)
+		require.NoError(t, n.eng.WaitIdle(waitCtx(t))) // the engine logs after the commit Wait sees
+		log := buf.String()
+		assert.Contains(t, log, "level=WARN msg=\"secret step-failed\"")
+		assert.Contains(t, log, "database refused the login")
+		assert.Contains(t, log, "level=ERROR msg=\"rotation abandoned")
+		assert.NotContains(t, log, "hunter2")
+	})
+
+	t.Run("a secret that nears 100 versions in a day is warned about", func(t *testing.T) {
+		m := newNode(t, rotor.NewMemoryStore(), clock, 2, engine.Config{Logger: logger})
+		m.template(lambdaARN)
+		m.create(t, "busy", "v")
+		for i := range 95 {
+			_, err := m.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "busy", SecretString: fmt.Sprintf("v%d", i)})
+			require.NoError(t, err)
+		}
+		_, err := m.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "busy", RotationLambdaARN: lambdaARN,
+			RotationRules: &rotor.RotationRules{ScheduleExpression: "rate(4 hours)"}, RotateImmediately: ptr(false)})
+		require.NoError(t, err)
+		started, err := m.eng.Tick(ctx, clock.Now().Add(4*time.Hour))
+		require.NoError(t, err)
+		require.Equal(t, 1, started)
+		assert.Contains(t, buf.String(), "nears the quota of 100 versions in 24 hours")
+	})
+}
