@@ -32,9 +32,9 @@
 // nanoseconds in an int64 could not. List seeks that index, so a page costs
 // the same whatever the number of secrets.
 //
-// Bucket "due" holds the due-rotation index the same way, keyed by
-// NextRotationDate then name, for the secrets whose rotation is enabled:
-// DueRotations reads it from the start up to now.
+// Bucket "due" holds the scheduler's index the same way, keyed by
+// engine.DueAt then name, for the secrets the scheduler must look at some
+// day: ListDue (engine.DueLister) reads it from the start up to now.
 //
 // The record values are secret values in the clear unless the store is
 // wrapped by store/encrypted; the file is created with mode 0600.

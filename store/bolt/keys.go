@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
 )
 
 // A record value is a header, then the secret as rotor.EncodeSecret made it:
@@ -70,13 +71,14 @@ func timeKey(t time.Time) []byte {
 	return k
 }
 
-// dueKey is the due-rotation index's time key of s: its NextRotationDate
-// while rotation is enabled, else nil.
+// dueKey is the due index's time key of s: engine.DueAt(s), or nil when the
+// scheduler never needs to look at s.
 func dueKey(s *rotor.Secret) []byte {
-	if !s.RotationEnabled || s.NextRotationDate.IsZero() {
+	at, ok := engine.DueAt(s)
+	if !ok {
 		return nil
 	}
-	return timeKey(s.NextRotationDate)
+	return timeKey(at)
 }
 
 // indexKey is a key of a region's index bucket: a time key, then the name.

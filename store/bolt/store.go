@@ -9,8 +9,15 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Every Store is a rotor.Store with the scheduler's index.
+var (
+	_ rotor.Store      = (*Store)(nil)
+	_ engine.DueLister = (*Store)(nil)
 )
 
 // ErrLocked is returned by Open when another process, or another Open in this
@@ -226,8 +233,8 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 // moveIndexKey moves name's entry in region's bucket of the index top from
 // the time key from to the time key to; nil means no entry. An unchanged
 // key is left alone, which saves dirty pages: the listing key changes only
-// when a store user rewrites CreatedDate, the due key only when rotation is
-// configured or done.
+// when a store user rewrites CreatedDate, the due key only when a rotation
+// is configured, started, leased or done.
 func moveIndexKey(tx *bbolt.Tx, top []byte, region, name string, from, to []byte) error {
 	if bytes.Equal(from, to) {
 		return nil
@@ -351,11 +358,11 @@ func (r bucketReader) get(key string) []byte {
 	return r.b.Get([]byte(key))
 }
 
-// DueRotations returns up to limit secrets of region whose rotation is
-// enabled and whose NextRotationDate is at or before now, earliest first (then
-// by name). It seeks an index, so a scheduler may poll it often. The secrets
-// are read-only snapshots, as Load's are.
-func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+// ListDue implements engine.DueLister: it returns up to limit secrets of
+// region whose engine.DueAt is at or before now, earliest first (then by
+// name). It reads an index kept by every save, so a scheduler tick costs what
+// the due secrets cost. The secrets are read-only snapshots, as Load's are.
+func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -375,7 +382,7 @@ func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, 
 			name := k[timeKeyLen:]
 			raw := recs.Get(name)
 			if raw == nil {
-				return fmt.Errorf("bolt: due-rotation index names %q in %s, which has no record", name, region)
+				return fmt.Errorf("bolt: due index names %q in %s, which has no record", name, region)
 			}
 			secret, _, err := s.decode(raw)
 			if err != nil {

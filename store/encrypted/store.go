@@ -12,6 +12,13 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
+)
+
+// Every Store is a rotor.Store with the scheduler's index.
+var (
+	_ rotor.Store      = (*Store)(nil)
+	_ engine.DueLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -259,22 +266,17 @@ func (c *plainCache) put(rev rotor.Revision, s *rotor.Secret) {
 	c.entries[rev] = s
 }
 
-// dueRotationsLister is the optional power of store/bolt and store/postgres
-// that a rotation scheduler uses.
-type dueRotationsLister interface {
-	DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error)
-}
-
-// DueRotations passes the call to the inner store's DueRotations and
-// decrypts what it returns, so that wrapping a store keeps that power. It
-// returns an error matching errors.ErrUnsupported when the inner store has
-// no DueRotations.
-func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
-	inner, ok := s.inner.(dueRotationsLister)
+// ListDue implements engine.DueLister by passing the call to the inner
+// store's ListDue and decrypting what it returns, so that wrapping a store
+// keeps its due index. It returns an error matching errors.ErrUnsupported
+// when the inner store is no engine.DueLister: wrap the memory store with
+// engine.NewIndexedStore outside this wrapper instead.
+func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(engine.DueLister)
 	if !ok {
-		return nil, fmt.Errorf("encrypted: the inner store %T has no DueRotations: %w", s.inner, errors.ErrUnsupported)
+		return nil, fmt.Errorf("encrypted: the inner store %T has no ListDue: %w", s.inner, errors.ErrUnsupported)
 	}
-	page, err := inner.DueRotations(ctx, region, now, limit)
+	page, err := inner.ListDue(ctx, region, now, limit)
 	if err != nil {
 		return nil, err
 	}

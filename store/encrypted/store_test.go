@@ -281,20 +281,22 @@ func assertDecryptionFailure(t *testing.T, err error) {
 	assert.NotContains(t, err.Error(), "must not show")
 }
 
-func TestDueRotationsPassesThroughAndDecrypts(t *testing.T) {
+func TestListDuePassesThroughAndDecrypts(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)
 	s := secretWithValues("db/prod")
-	s.RotationEnabled, s.NextRotationDate = true, now.Add(-time.Minute)
+	s.RotationConfigured, s.RotationEnabled, s.NextRotationDate = true, true, now.Add(-48*time.Hour)
+	s.RotationRules = rotor.RotationRules{AutomaticallyAfterDays: 1}
+	s.Stages = s.Stages[:1] // no rotation pending: AWSCURRENT only
 
 	st := encrypted.New(openBolt(t, filepath.Join(t.TempDir(), "rotor.db")), keyringWith(t, 7))
 	_, err := st.Save(ctx, s, 0)
 	require.NoError(t, err)
-	due, err := st.DueRotations(ctx, "us-east-1", now, 10)
+	due, err := st.ListDue(ctx, "us-east-1", now, 10)
 	require.NoError(t, err)
 	require.Len(t, due, 1)
 	assertValues(t, due[0])
 
-	_, err = encrypted.New(rotor.NewMemoryStore(), keyringWith(t, 7)).DueRotations(ctx, "us-east-1", now, 10)
-	assert.ErrorIs(t, err, errors.ErrUnsupported, "the memory store has no DueRotations")
+	_, err = encrypted.New(rotor.NewMemoryStore(), keyringWith(t, 7)).ListDue(ctx, "us-east-1", now, 10)
+	assert.ErrorIs(t, err, errors.ErrUnsupported, "the memory store has no ListDue")
 }

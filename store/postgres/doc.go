@@ -31,6 +31,7 @@
 // Listing uses keyset pagination on the index (region, created_unix,
 // created_nanos, name), names in the "C" collation so that they sort byte by
 // byte as rotor requires; a page never scans the secrets before the cursor.
-// The partial index on (region, next_rotation, name) answers DueRotations,
-// the query of a rotation scheduler, without a scan.
+// Column due_at holds engine.DueAt of the secret, written with every save,
+// and the partial index on (region, due_at, name) answers ListDue
+// (engine.DueLister), the scheduler's query, without a scan.
 package postgres

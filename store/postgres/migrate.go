@@ -13,7 +13,7 @@ import (
 // schema to version i+1. A migration, once released, never changes; a new
 // schema is a new migration appended here.
 var migrations = []string{
-	// 1: secrets, the revision sequence, the listing and due-rotation indexes.
+	// 1: secrets, the revision sequence, the listing and due indexes.
 	`CREATE SEQUENCE rotor_revision AS bigint MINVALUE 1 NO CYCLE;
 	CREATE TABLE rotor_secrets (
 		region        text COLLATE "C" NOT NULL,
@@ -21,12 +21,12 @@ var migrations = []string{
 		revision      bigint NOT NULL,
 		created_unix  bigint NOT NULL,
 		created_nanos integer NOT NULL,
-		next_rotation timestamptz,
+		due_at        timestamptz,
 		record        bytea NOT NULL,
 		PRIMARY KEY (region, name)
 	);
 	CREATE INDEX rotor_secrets_listing ON rotor_secrets (region, created_unix, created_nanos, name);
-	CREATE INDEX rotor_secrets_due_rotation ON rotor_secrets (region, next_rotation, name) WHERE next_rotation IS NOT NULL;`,
+	CREATE INDEX rotor_secrets_due ON rotor_secrets (region, due_at, name) WHERE due_at IS NOT NULL;`,
 }
 
 // migrate brings the schema to the last version. It runs in one transaction

@@ -12,7 +12,7 @@ import (
 )
 
 // TestQueriesUseTheirIndexes checks that PostgreSQL can answer List and
-// DueRotations from their indexes: with sequential scans disabled, the plan
+// ListDue from their indexes: with sequential scans disabled, the plan
 // names the index and has no Sort node, so a page costs the same whatever
 // the number of secrets.
 func TestQueriesUseTheirIndexes(t *testing.T) {
@@ -35,7 +35,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 		args               []any
 	}{
 		{"List", listQuery, "rotor_secrets_listing", []any{"us-east-1", int64(0), int32(0), "", int64(100)}},
-		{"DueRotations", dueQuery, "rotor_secrets_due_rotation", []any{"us-east-1", time.Now(), int64(100)}},
+		{"ListDue", dueQuery, "rotor_secrets_due", []any{"us-east-1", time.Now(), int64(100)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn, err := st.pool.Acquire(ctx)

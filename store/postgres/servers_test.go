@@ -229,40 +229,6 @@ func TestManyServersOnOneDatabaseKeepTheRules(t *testing.T) {
 	})
 }
 
-func TestDueRotationsReturnsEnabledSecretsWhoseDateHasPassed(t *testing.T) {
-	ctx := context.Background()
-	st := openTemp(t)
-	now := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)
-	save := func(name string, enabled bool, next time.Time) {
-		_, err := st.Save(ctx, &rotor.Secret{
-			ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbC123", Name: name, CreatedDate: now.Add(-time.Hour),
-			RotationEnabled: enabled, NextRotationDate: next,
-		}, 0)
-		require.NoError(t, err)
-	}
-	save("due-later", true, now.Add(-time.Minute))
-	save("due-first", true, now.Add(-time.Hour))
-	save("due-now", true, now)
-	save("not-yet", true, now.Add(time.Second))
-	save("disabled", false, now.Add(-time.Hour))
-	save("never", true, time.Time{})
-
-	due, err := st.DueRotations(ctx, "us-east-1", now, 10)
-	require.NoError(t, err)
-	var names []string
-	for _, s := range due {
-		names = append(names, s.Name)
-	}
-	assert.Equal(t, []string{"due-first", "due-later", "due-now"}, names)
-
-	due, err = st.DueRotations(ctx, "us-east-1", now, 1)
-	require.NoError(t, err)
-	assert.Len(t, due, 1)
-	due, err = st.DueRotations(ctx, "eu-west-1", now, 10)
-	require.NoError(t, err)
-	assert.Empty(t, due)
-}
-
 func TestListOrdersTimesBefore1970AndTheZeroTime(t *testing.T) {
 	ctx := context.Background()
 	st := openTemp(t)

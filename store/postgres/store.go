@@ -10,6 +10,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
+)
+
+// Every Store is a rotor.Store with the scheduler's index.
+var (
+	_ rotor.Store      = (*Store)(nil)
+	_ engine.DueLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store in a PostgreSQL database. It is safe for concurrent
@@ -123,23 +130,23 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 	}
 	region, name := secret.Region(), secret.Name
 	created := secret.CreatedDate
-	next := nextRotation(secret)
+	due := dueAt(secret)
 	var rev int64
 	if expect == 0 {
-		err = s.pool.QueryRow(ctx, `INSERT INTO rotor_secrets (region, name, revision, created_unix, created_nanos, next_rotation, record)
+		err = s.pool.QueryRow(ctx, `INSERT INTO rotor_secrets (region, name, revision, created_unix, created_nanos, due_at, record)
 			VALUES ($1, $2, nextval('rotor_revision'), $3, $4, $5, $6)
 			ON CONFLICT (region, name) DO NOTHING
 			RETURNING revision`,
-			region, name, created.Unix(), int32(created.Nanosecond()), next, record).Scan(&rev)
+			region, name, created.Unix(), int32(created.Nanosecond()), due, record).Scan(&rev)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, fmt.Errorf("postgres: %s: %w", name, rotor.ErrStoreExists)
 		}
 	} else {
 		err = s.pool.QueryRow(ctx, `UPDATE rotor_secrets
-			SET revision = nextval('rotor_revision'), created_unix = $4, created_nanos = $5, next_rotation = $6, record = $7
+			SET revision = nextval('rotor_revision'), created_unix = $4, created_nanos = $5, due_at = $6, record = $7
 			WHERE region = $1 AND name = $2 AND revision = $3
 			RETURNING revision`,
-			region, name, int64(expect), created.Unix(), int32(created.Nanosecond()), next, record).Scan(&rev)
+			region, name, int64(expect), created.Unix(), int32(created.Nanosecond()), due, record).Scan(&rev)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, fmt.Errorf("postgres: %s: stored revision is not %d, or no record: %w", name, expect, rotor.ErrStoreConflict)
 		}
@@ -185,11 +192,10 @@ const listQuery = `SELECT name, revision, record FROM rotor_secrets
 	ORDER BY created_unix, created_nanos, name
 	LIMIT $5`
 
-// dueQuery is DueRotations', answered by the partial index
-// rotor_secrets_due_rotation.
+// dueQuery is ListDue's, answered by the partial index rotor_secrets_due.
 const dueQuery = `SELECT name, revision, record FROM rotor_secrets
-	WHERE region = $1 AND next_rotation IS NOT NULL AND next_rotation <= $2
-	ORDER BY next_rotation, name
+	WHERE region = $1 AND due_at IS NOT NULL AND due_at <= $2
+	ORDER BY due_at, name
 	LIMIT $3`
 
 // List implements rotor.Store with keyset pagination on the listing index.
@@ -205,17 +211,18 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 	return s.collect(region, rows)
 }
 
-// DueRotations returns up to limit secrets of region whose rotation is
-// enabled and whose NextRotationDate is at or before now, earliest first. It
-// answers from an index, so a scheduler may poll it often. The secrets are
-// read-only snapshots, as Load's are.
-func (s *Store) DueRotations(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+// ListDue implements engine.DueLister: it returns up to limit secrets of
+// region whose engine.DueAt is at or before now, earliest first. It answers
+// from an index written by every save, whichever server saved, so a
+// scheduler tick costs what the due secrets cost. The secrets are read-only
+// snapshots, as Load's are.
+func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	rows, err := s.pool.Query(ctx, dueQuery, region, now, int64(limit))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: due rotations in %s: %w", region, err)
+		return nil, fmt.Errorf("postgres: list due secrets in %s: %w", region, err)
 	}
 	return s.collect(region, rows)
 }
@@ -261,14 +268,16 @@ func (s *Store) decode(key string, rev rotor.Revision, record []byte) (*rotor.Se
 	return secret, nil
 }
 
-// nextRotation is the due-rotation index's value: the next rotation date
-// while rotation is enabled, else NULL.
-func nextRotation(s *rotor.Secret) *time.Time {
-	if !s.RotationEnabled || s.NextRotationDate.IsZero() {
+// dueAt is the due index's value: engine.DueAt, or NULL when the scheduler
+// never needs to look at s. It is truncated to the microsecond that
+// timestamptz keeps, so that the index never makes a secret due late.
+func dueAt(s *rotor.Secret) *time.Time {
+	at, ok := engine.DueAt(s)
+	if !ok {
 		return nil
 	}
-	t := s.NextRotationDate
-	return &t
+	at = at.Truncate(time.Microsecond)
+	return &at
 }
 
 // snapshotCache keeps the last decoded secret of each name, with its
