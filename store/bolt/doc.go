@@ -34,7 +34,9 @@
 //
 // Bucket "due" holds the scheduler's index the same way, keyed by
 // engine.DueAt then name, for the secrets the scheduler must look at some
-// day: ListDue (engine.DueLister) reads it from the start up to now.
+// day: ListDue (engine.DueLister) reads it from the start up to now. The
+// meta bucket records the rule the index was built with; Open rebuilds the
+// index of a file whose rule is not this rotor's.
 //
 // The record values are secret values in the clear unless the store is
 // wrapped by store/encrypted; the file is created with mode 0600.

@@ -3,14 +3,17 @@ package bolt_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/engine"
+	"github.com/rotorkit/rotor/store/bolt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 )
 
 func TestListDueReturnsWhatEngineDueAtSaysIsDue(t *testing.T) {
@@ -157,4 +160,56 @@ func testListDue(t *testing.T, st interface {
 	due, err := st.ListDue(ctx, "eu-west-1", now, 10)
 	require.NoError(t, err)
 	assert.Empty(t, due, "another region has nothing due")
+}
+
+func TestOpenRebuildsADueIndexBuiltByAnotherRule(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rotor.db")
+	st, err := bolt.Open(path)
+	require.NoError(t, err)
+	base := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)
+	secrets := dueFixtures(base)
+	for _, s := range secrets {
+		_, err := st.Save(ctx, s.Clone(), 0)
+		require.NoError(t, err)
+	}
+	require.NoError(t, st.Close())
+
+	// An older rotor, with another rule, left a wrong index: here, none.
+	db, err := bbolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("due")); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket([]byte("due")); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("due-index"), []byte("0"))
+	}))
+	require.NoError(t, db.Close())
+
+	st, err = bolt.Open(path)
+	require.NoError(t, err)
+	defer st.Close()
+	now := base.Add(2 * time.Hour)
+	due, err := st.ListDue(ctx, "us-east-1", now, 1000)
+	require.NoError(t, err)
+	var names []string
+	for _, s := range due {
+		names = append(names, s.Name)
+	}
+	assert.Equal(t, wantDue(secrets, now), names)
+	require.NotEmpty(t, names)
+
+	// The rebuilt headers let a save move its entry: no stale one is left.
+	first, rev, err := st.Load(ctx, "us-east-1", names[0])
+	require.NoError(t, err)
+	moved := first.Clone()
+	moved.RotationEnabled = false
+	_, err = st.Save(ctx, moved, rev)
+	require.NoError(t, err)
+	due, err = st.ListDue(ctx, "us-east-1", now, 1000)
+	require.NoError(t, err)
+	assert.Len(t, due, len(names)-1)
 }

@@ -63,11 +63,18 @@ var (
 	dueBucket     = []byte("due")
 	metaBucket    = []byte("meta")
 	formatKey     = []byte("format")
+	dueIndexKey   = []byte("due-index")
 )
 
 // fileFormat is the layout version written to the meta bucket; Open refuses
 // files of another layout rather than misreading them.
 const fileFormat = "1"
+
+// dueIndexVersion names the rule the due index was built with. Bump it
+// whenever engine.DueAt changes what it returns for a stored secret: Open
+// then rebuilds the index of a file built by an older rotor, so that no
+// secret is left out of the scheduler's view.
+const dueIndexVersion = "1"
 
 // Open opens the store in the file at path, creating it with mode 0600 if it
 // does not exist. It fails with an error matching ErrLocked when another
@@ -96,9 +103,17 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 		switch format := meta.Get(formatKey); {
 		case format == nil:
-			return meta.Put(formatKey, []byte(fileFormat))
+			if err := meta.Put(formatKey, []byte(fileFormat)); err != nil {
+				return err
+			}
 		case string(format) != fileFormat:
 			return fmt.Errorf("file layout %q, this version of rotor reads %q", format, fileFormat)
+		}
+		if string(meta.Get(dueIndexKey)) != dueIndexVersion {
+			if err := rebuildDueIndex(tx); err != nil {
+				return fmt.Errorf("rebuild the due index: %w", err)
+			}
+			return meta.Put(dueIndexKey, []byte(dueIndexVersion))
 		}
 		return nil
 	})
@@ -228,6 +243,56 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 		return saveError(name, err)
 	}
 	return nil
+}
+
+// rebuildDueIndex recomputes every secret's due key from its record, in
+// the index and in the record's header. Revisions do not change: the
+// secrets are the same.
+func rebuildDueIndex(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(dueBucket); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return err
+	}
+	due, err := tx.CreateBucket(dueBucket)
+	if err != nil {
+		return err
+	}
+	type rewrite struct{ name, value []byte }
+	return tx.Bucket(recordsBucket).ForEachBucket(func(regionKey []byte) error {
+		recs := tx.Bucket(recordsBucket).Bucket(regionKey)
+		var rewrites []rewrite
+		err := recs.ForEach(func(name, raw []byte) error {
+			h, body, err := parseRecord(raw)
+			if err != nil {
+				return err
+			}
+			secret, err := rotor.DecodeSecret(body)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			h.due = dueKey(secret)
+			if h.due != nil {
+				regionDue, err := due.CreateBucketIfNotExists(regionKey)
+				if err != nil {
+					return err
+				}
+				if err := regionDue.Put(indexKey(h.due, string(name)), nil); err != nil {
+					return err
+				}
+			}
+			// A bucket must not change while ForEach walks it.
+			rewrites = append(rewrites, rewrite{bytes.Clone(name), recordValue(h, body)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range rewrites {
+			if err := recs.Put(r.name, r.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // moveIndexKey moves name's entry in region's bucket of the index top from
