@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/engine"
+	"github.com/rotorkit/rotor/store/postgres"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,4 +159,41 @@ func testListDue(t *testing.T, st interface {
 	due, err := st.ListDue(ctx, "eu-west-1", now, 10)
 	require.NoError(t, err)
 	assert.Empty(t, due, "another region has nothing due")
+}
+
+func TestOpenRecomputesADueColumnComputedByAnotherRule(t *testing.T) {
+	ctx := context.Background()
+	url := testURL(t)
+	schema := newSchema(t, url)
+	st, err := postgres.Open(ctx, url, postgres.WithSchema(schema))
+	require.NoError(t, err)
+	base := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)
+	secrets := dueFixtures(base)
+	for _, s := range secrets {
+		_, err := st.Save(ctx, s.Clone(), 0)
+		require.NoError(t, err)
+	}
+	require.NoError(t, st.Close())
+
+	// An older rotor, with another rule, left a wrong column: here, empty.
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE `+pgx.Identifier{schema, "rotor_secrets"}.Sanitize()+` SET due_at = NULL`)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `UPDATE `+pgx.Identifier{schema, "rotor_meta"}.Sanitize()+` SET value = '0' WHERE key = 'due_index'`)
+	require.NoError(t, err)
+
+	st, err = postgres.Open(ctx, url, postgres.WithSchema(schema))
+	require.NoError(t, err)
+	defer st.Close()
+	now := base.Add(2 * time.Hour)
+	due, err := st.ListDue(ctx, "us-east-1", now, 1000)
+	require.NoError(t, err)
+	names := []string{}
+	for _, s := range due {
+		names = append(names, s.Name)
+	}
+	assert.Equal(t, wantDue(secrets, now), names)
+	assert.NotEmpty(t, names)
 }
