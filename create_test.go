@@ -139,6 +139,9 @@ func TestSecretIdForms(t *testing.T) {
 		d, err := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: id})
 		require.NoError(t, err, id)
 		assert.Equal(t, out.ARN, d.ARN)
+		sec, err := f.svc.Lookup(f.ctx, id)
+		require.NoError(t, err, id)
+		assert.Equal(t, out.ARN, sec.ARN)
 	}
 	t.Run("a full ARN with another suffix is not found", func(t *testing.T) {
 		_, err := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: partial + "-ZZZZZZ"})

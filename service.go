@@ -165,6 +165,20 @@ func storeError(err error) error {
 	return &Error{Code: CodeInternalServiceError, Message: "The store failed; the request may not have taken effect. Retry with the same ClientRequestToken.", Err: err}
 }
 
+// Lookup returns the secret a SecretId names, resolved exactly as every
+// operation resolves it: a name, a full ARN, or a partial ARN (without the
+// 6-character suffix). The secret is a shared, read-only snapshot: do not
+// modify it (Clone it first). A missing secret is ResourceNotFoundException;
+// one whose recovery window has passed is purged and reported missing.
+// Authorizers and engines use it to see what a request is about.
+func (s *Service) Lookup(ctx context.Context, secretID string) (*Secret, error) {
+	sec, _, err := s.find(ctx, secretID)
+	return sec, err
+}
+
+// Partition returns the ARN partition of the service (aws by default).
+func (s *Service) Partition() string { return s.partition }
+
 // find resolves a SecretId: a name, a full ARN or a partial ARN (the ARN
 // without its 6-character suffix), in that order of preference. A secret
 // whose recovery window has passed is purged here and reported as missing.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/awsapi"
+	iampolicy "github.com/rotorkit/rotor/policy"
 )
 
 var benchValue = strings.Repeat("x", 100)
@@ -202,6 +203,62 @@ func BenchmarkHandlerGetSecretValue(b *testing.B) {
 				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"SecretId":"bench"}`))
 				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 				req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandlerAuthorization measures GetSecretValue through the handler
+// alone, signed, with authorization off and on (the reader's identity policy
+// and a resource policy on the secret), so the cost of authorization shows
+// beside the rest of a request's.
+func BenchmarkHandlerAuthorization(b *testing.B) {
+	const body = `{"SecretId":"bench"}`
+	readerPolicy := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"arn:aws:secretsmanager:us-east-1:000000000000:secret:bench-*"},
+		{"Effect":"Deny","Action":"secretsmanager:*","Resource":"*","Condition":{"StringEquals":{"secretsmanager:ResourceTag/classified":"yes"}}}]}`
+	resourcePolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::000000000000:user/intruder"},"Action":"secretsmanager:*","Resource":"*"}]}`
+	for _, authz := range []bool{false, true} {
+		b.Run(fmt.Sprintf("authorization=%v", authz), func(b *testing.B) {
+			cfg := awsapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Credentials: map[string]string{testKeyID: testSecret}}
+			if authz {
+				p, err := iampolicy.Parse(readerPolicy, iampolicy.Identity)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg.Principals = map[string]awsapi.Principal{testKeyID: {ARN: "arn:aws:iam::000000000000:user/reader", Policies: []*iampolicy.Policy{p}}}
+			}
+			h := awsapi.NewHandler(cfg)
+			svc, err := h.Service("us-east-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "bench", SecretString: benchValue,
+				Tags: []rotor.Tag{{Key: "team", Value: "core"}}}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.PutResourcePolicy(ctx, rotor.PutResourcePolicyInput{SecretId: "bench", ResourcePolicy: resourcePolicy}); err != nil {
+				b.Fatal(err)
+			}
+			// Sign once: the signature stays valid for minutes, longer than the run.
+			signed := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+			signed.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			signed.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+			sum := sha256.Sum256([]byte(body))
+			creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+			if err := v4.NewSigner().SignHTTP(ctx, creds, signed, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+				req.Header = signed.Header.Clone()
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {

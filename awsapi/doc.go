@@ -33,6 +33,47 @@
 // credentials. Without credentials, unsigned requests are accepted and a
 // signature, if any, only names the region.
 //
+// # Authorization
+//
+// When Config.Principals is set, every operation is authorized before it
+// runs, with package policy, as secretsmanager:<Operation> by the principal
+// of the verified signature: its identity policies and the resource policy
+// of the secret (parsed once per document text and cached) decide, an
+// explicit Deny winning. A refusal is an AccessDeniedException (HTTP 400)
+// with AWS's message and changes nothing. The core rotor.Service knows
+// nothing of this; the handler reads the secret's record from the Store to
+// learn its ARN, tags and policy.
+//
+// The resource is the ARN of the secret the SecretId names, found as the
+// service finds it (name, ARN or partial ARN). A SecretId that names no
+// secret is authorized on the ARN it names (a name N becomes
+// arn:aws:secretsmanager:REGION:ACCOUNT:secret:N-??????), so a caller no
+// policy allows gets AccessDeniedException, not ResourceNotFoundException.
+// CreateSecret is authorized on that same ARN of the new name, which
+// "secret:prod/*" and "secret:N-??????" match, and also needs
+// secretsmanager:TagResource when it carries tags. ListSecrets,
+// GetRandomPassword and BatchGetSecretValue are authorized on "*";
+// BatchGetSecretValue also needs ListSecrets when it has Filters, and
+// GetSecretValue on each secret: a secret it may not read becomes an
+// AccessDeniedException entry of Errors, without being read, while the others
+// are returned. ValidateResourcePolicy is authorized on its secret, or on "*"
+// without one. RotateSecret also needs lambda:InvokeFunction on the rotation
+// function (the one it names, else the stored one), checked against the
+// identity policies; refused, nothing is saved.
+//
+// The condition keys of a request are aws:PrincipalArn, aws:CurrentTime
+// (the Handler's clock), aws:SecureTransport ("false" over plain HTTP), and
+// for a secret secretsmanager:Name, secretsmanager:SecretId (its ARN),
+// secretsmanager:ResourceTag/<key> and aws:ResourceTag/<key> (its tags);
+// aws:RequestTag/<key> and aws:TagKeys come from the Tags of CreateSecret and
+// TagResource, aws:TagKeys from the TagKeys of UntagResource;
+// secretsmanager:VersionStage and secretsmanager:VersionId from
+// GetSecretValue, secretsmanager:VersionStage from the VersionStages of
+// PutSecretValue and the VersionStage of UpdateSecretVersionStage;
+// secretsmanager:RotationLambdaARN from the RotationLambdaARN RotateSecret
+// is given; secretsmanager:RecoveryWindowInDays from DeleteSecret. ARNs are
+// built in the aws partition.
+//
 // Request bodies are limited to Config.MaxBodyBytes (1 MiB by default).
 // Malformed requests are answered with 4xx errors and run nothing: a body
 // that is not JSON or has a member of the wrong type is a

@@ -52,10 +52,25 @@ type Config struct {
 	// Clock and Invoker of this Config (so they may replace them for the
 	// services alone) and before its region and account.
 	Options []rotor.Option
+	// NewService, when set, builds each region's service from the options
+	// the handler computed (clock, invoker, Options, region, account) instead
+	// of rotor.New(Store, opts...): the place to attach a rotation engine.
+	// It is called once per region, under the handler's lock.
+	NewService func(opts ...rotor.Option) *rotor.Service
 	// Credentials maps access key ids to secret access keys. When it is not
 	// empty, every request must be signed with one of them (SigV4); when it
 	// is empty, requests are accepted unsigned.
 	Credentials map[string]string
+	// Principals maps access key ids to the principals that sign with them.
+	// When it is not empty, authorization is on: every operation is
+	// authorized before it runs, with the identity policies of the
+	// principal of the verified signature and the secret's resource policy
+	// (see the package documentation), and a request signed with a key
+	// that has no Principal, or not signed at all, is refused with
+	// AccessDeniedException. Authorization needs signatures, so every key
+	// here belongs in Credentials too. When it is empty, authorization is
+	// off and costs nothing.
+	Principals map[string]Principal
 	// Logger receives one record per request: operation, region, status,
 	// duration and error code, never a secret value. Nil means slog.Default().
 	Logger *slog.Logger
@@ -70,12 +85,17 @@ type Handler struct {
 	cfg    Config
 	logger *slog.Logger
 	signer *v4.Signer
+	// policies caches parsed resource policies; nil when authorization is off.
+	policies *policyCache
+	// identities are the principals of Config.Principals.
+	identities map[string]identity
 
 	mu       sync.RWMutex
 	services map[string]*rotor.Service
 }
 
-// NewHandler returns a Handler for cfg. cfg.Credentials is copied.
+// NewHandler returns a Handler for cfg. cfg.Credentials and cfg.Principals
+// are copied (the parsed policies are shared: they are immutable).
 func NewHandler(cfg Config) *Handler {
 	if cfg.Store == nil {
 		cfg.Store = rotor.NewMemoryStore()
@@ -97,11 +117,21 @@ func NewHandler(cfg Config) *Handler {
 		creds[k] = v
 	}
 	cfg.Credentials = creds
+	var cache *policyCache
+	var identities map[string]identity
+	if len(cfg.Principals) > 0 {
+		identities = make(map[string]identity, len(cfg.Principals))
+		for k, v := range cfg.Principals {
+			identities[k] = newIdentity(v)
+		}
+		cfg.Principals = nil
+		cache = &policyCache{m: make(map[string]cachedPolicy)}
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), services: make(map[string]*rotor.Service)}
+	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
 }
 
 // Service returns the service of region, creating it on first use. It fails
@@ -130,7 +160,11 @@ func (h *Handler) Service(region string) (*rotor.Service, error) {
 	}
 	opts = append(opts, h.cfg.Options...)
 	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID))
-	s = rotor.New(h.cfg.Store, opts...)
+	if h.cfg.NewService != nil {
+		s = h.cfg.NewService(opts...)
+	} else {
+		s = rotor.New(h.cfg.Store, opts...)
+	}
 	h.services[region] = s
 	return s, nil
 }
@@ -240,7 +274,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		}
 		return fail(&apiError{http.StatusBadRequest, codeSerialization, "The request body could not be read."})
 	}
-	region, aerr := h.authenticate(r, body)
+	region, accessKey, aerr := h.authenticate(r, body)
 	if aerr != nil {
 		return fail(aerr)
 	}
@@ -264,7 +298,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if err != nil {
 		return fail(&apiError{http.StatusBadRequest, rotor.CodeLimitExceeded, "This server already serves " + strconv.Itoa(MaxRegions) + " regions; it serves no more."})
 	}
-	out, err := run(r.Context(), svc, body)
+	ctx := r.Context()
+	if h.policies != nil {
+		p, known := h.identities[accessKey]
+		c := &call{op: opName, principal: p, known: known && accessKey != "", now: h.cfg.Clock().UTC(), secure: r.TLS != nil, cache: h.policies}
+		ctx = context.WithValue(ctx, callKey{}, c)
+	}
+	out, err := run(ctx, svc, body)
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {

@@ -12,12 +12,18 @@ import (
 // returns the value to encode as the reply.
 type operation func(ctx context.Context, s *rotor.Service, body []byte) (any, error)
 
-// op turns a typed run function into an operation that decodes Req first.
+// op turns a typed run function into an operation that decodes Req first
+// and, when authorization is on, authorizes the decoded request.
 func op[Req any](run func(ctx context.Context, s *rotor.Service, req *Req) (any, error)) operation {
 	return func(ctx context.Context, s *rotor.Service, body []byte) (any, error) {
 		var req Req
 		if err := decodeBody(body, &req); err != nil {
 			return nil, err
+		}
+		if c := callFrom(ctx); c != nil {
+			if err := c.authorize(ctx, s, &req); err != nil {
+				return nil, err
+			}
 		}
 		return run(ctx, s, &req)
 	}
@@ -160,9 +166,15 @@ func batchGetSecretValue(ctx context.Context, s *rotor.Service, r *batchGetSecre
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.BatchGetSecretValue(ctx, rotor.BatchGetSecretValueInput{
+	in := rotor.BatchGetSecretValueInput{
 		SecretIdList: r.SecretIdList, Filters: filtersIn(r.Filters), MaxResults: max, NextToken: r.NextToken,
-	})
+	}
+	var out rotor.BatchGetSecretValueOutput
+	if c := callFrom(ctx); c != nil && batchValid(in) {
+		out, err = authorizedBatch(ctx, s, c, in)
+	} else {
+		out, err = s.BatchGetSecretValue(ctx, in)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +190,50 @@ func batchGetSecretValue(ctx context.Context, s *rotor.Service, r *batchGetSecre
 		resp.Errors[i] = batchError{SecretId: e.SecretId, ErrorCode: e.ErrorCode, Message: e.Message}
 	}
 	return resp, nil
+}
+
+// batchValid reports whether the service would accept in's shape; one it
+// would refuse goes to it unchanged, to be refused before it reads anything.
+func batchValid(in rotor.BatchGetSecretValueInput) bool {
+	if in.SecretIdList != nil {
+		return in.Filters == nil && len(in.SecretIdList) >= 1 && len(in.SecretIdList) <= 20 && in.NextToken == "" && in.MaxResults == 0
+	}
+	return in.Filters != nil && in.MaxResults >= 0 && in.MaxResults <= 20
+}
+
+// authorizedBatch runs BatchGetSecretValue on the secrets the caller may
+// read with GetSecretValue and reports each other one as an
+// AccessDeniedException entry of Errors, without reading its value. With
+// Filters it lists the page first, as the service does.
+func authorizedBatch(ctx context.Context, s *rotor.Service, c *call, in rotor.BatchGetSecretValueInput) (rotor.BatchGetSecretValueOutput, error) {
+	ids, next := in.SecretIdList, ""
+	if ids == nil {
+		limit := in.MaxResults
+		if limit == 0 {
+			limit = 20
+		}
+		page, err := s.ListSecrets(ctx, rotor.ListSecretsInput{Filters: in.Filters, MaxResults: limit, NextToken: in.NextToken})
+		if err != nil {
+			return rotor.BatchGetSecretValueOutput{}, err
+		}
+		next = page.NextToken
+		for _, e := range page.SecretList {
+			ids = append(ids, e.ARN)
+		}
+	}
+	allowed, denied, err := c.readable(ctx, s, ids)
+	if err != nil {
+		return rotor.BatchGetSecretValueOutput{}, err
+	}
+	var out rotor.BatchGetSecretValueOutput
+	if len(allowed) > 0 {
+		if out, err = s.BatchGetSecretValue(ctx, rotor.BatchGetSecretValueInput{SecretIdList: allowed}); err != nil {
+			return rotor.BatchGetSecretValueOutput{}, err
+		}
+	}
+	out.NextToken = next
+	out.Errors = append(out.Errors, denied...)
+	return out, nil
 }
 
 func updateSecretVersionStage(ctx context.Context, s *rotor.Service, r *updateSecretVersionStageRequest) (any, error) {

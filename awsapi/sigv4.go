@@ -82,29 +82,30 @@ func parseAuthorization(h string) (authorization, *apiError) {
 
 // authenticate checks the request's signature when credentials are
 // configured and returns the region the request is for: its credential
-// scope's, else the default.
-func (h *Handler) authenticate(r *http.Request, body []byte) (string, *apiError) {
+// scope's, else the default, and the access key id of a verified signature
+// ("" when credentials are not configured).
+func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *apiError) {
 	header := r.Header.Get("Authorization")
 	if len(h.cfg.Credentials) == 0 {
 		// Unauthenticated: a signature only names the region.
 		if a, err := parseAuthorization(header); err == nil && a.region != "" {
-			return a.region, nil
+			return a.region, "", nil
 		}
-		return h.cfg.Region, nil
+		return h.cfg.Region, "", nil
 	}
 	if header == "" {
-		return h.cfg.Region, &apiError{http.StatusForbidden, codeMissingAuth, msgMissingAuth}
+		return h.cfg.Region, "", &apiError{http.StatusForbidden, codeMissingAuth, msgMissingAuth}
 	}
 	a, aerr := parseAuthorization(header)
 	if aerr != nil {
-		return h.cfg.Region, aerr
+		return h.cfg.Region, "", aerr
 	}
-	invalid := func(msg string) (string, *apiError) {
-		return h.cfg.Region, &apiError{http.StatusBadRequest, codeInvalidSignature, msg}
+	invalid := func(msg string) (string, string, *apiError) {
+		return h.cfg.Region, "", &apiError{http.StatusBadRequest, codeInvalidSignature, msg}
 	}
 	secret, known := h.cfg.Credentials[a.accessKey]
 	if !known {
-		return h.cfg.Region, &apiError{http.StatusBadRequest, codeUnrecognizedClient, msgBadKey}
+		return h.cfg.Region, "", &apiError{http.StatusBadRequest, codeUnrecognizedClient, msgBadKey}
 	}
 	if a.service != sigService {
 		return invalid("Credential should be scoped to correct service: '" + sigService + "'.")
@@ -121,7 +122,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, *apiError)
 	amzDate := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse(amzDateLayout, amzDate)
 	if err != nil {
-		return h.cfg.Region, &apiError{http.StatusBadRequest, codeIncompleteSignature, "The X-Amz-Date header must be a date in the form YYYYMMDDTHHMMSSZ."}
+		return h.cfg.Region, "", &apiError{http.StatusBadRequest, codeIncompleteSignature, "The X-Amz-Date header must be a date in the form YYYYMMDDTHHMMSSZ."}
 	}
 	if a.date != amzDate[:8] {
 		return invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + a.date + "' != '" + amzDate[:8] + "', from 'X-Amz-Date'.")
@@ -135,7 +136,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, *apiError)
 	}
 	signed, aerr := signedRequest(r, a.signedHeaders)
 	if aerr != nil {
-		return h.cfg.Region, aerr
+		return h.cfg.Region, "", aerr
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: a.accessKey, SecretAccessKey: secret}
@@ -147,7 +148,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, *apiError)
 		subtle.ConstantTimeCompare([]byte(want.signature), []byte(a.signature)) != 1 {
 		return invalid(msgBadSig)
 	}
-	return a.region, nil
+	return a.region, a.accessKey, nil
 }
 
 // signedRequest rebuilds r with only the headers the client signed, so that

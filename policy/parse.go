@@ -79,6 +79,22 @@ func (p *Policy) ID() string { return p.id }
 // Len returns how many statements the policy has.
 func (p *Policy) Len() int { return len(p.statements) }
 
+// ConditionKeys returns the condition keys the policy's conditions test, in
+// lower case (as keys compare), each once, in the order they first appear. A
+// caller may build the Context of a Request with only these keys: Evaluate
+// reads no other.
+func (p *Policy) ConditionKeys() []string {
+	var keys []string
+	for i := range p.statements {
+		for j := range p.statements[i].conditions {
+			if k := p.statements[i].conditions[j].canon; !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
 // statement is one compiled Statement.
 type statement struct {
 	label       string // the Sid, or Statement[i] when there is none

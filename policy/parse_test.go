@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -137,4 +138,27 @@ func TestErrorNamesWhere(t *testing.T) {
 	require.True(t, errors.As(err, &perr))
 	assert.Equal(t, "Statement[1].Condition.StringLike", perr.Path)
 	assert.Equal(t, `Statement[1].Condition.StringLike: unknown condition key "aws:Nope"`, err.Error())
+}
+
+func TestConditionKeysListsWhatThePolicyTests(t *testing.T) {
+	p, err := policy.Parse(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"secretsmanager:ResourceTag/Team":"core","aws:PrincipalArn":"x"}}},
+		{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"},"StringLike":{"secretsmanager:resourcetag/team":"c*"}}},
+		{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.ConditionKeys()
+	slices.Sort(got)
+	want := []string{"aws:principalarn", "aws:securetransport", "secretsmanager:resourcetag/team"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ConditionKeys() = %q, want %q", got, want)
+	}
+	none, err := policy.Parse(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := none.ConditionKeys(); keys != nil {
+		t.Fatalf("ConditionKeys() = %q, want none", keys)
+	}
 }

@@ -19,7 +19,9 @@
 //	                         a signed request's region is its credential scope's
 //	--account-id ID          account of every ARN (default 000000000000)
 //	--credentials FILE       access keys, one "ACCESS_KEY_ID SECRET_ACCESS_KEY"
-//	                         pair a line ('#' starts a comment)
+//	                         pair a line ('#' starts a comment), or a JSON
+//	                         file of keys with principals and policies,
+//	                         which turns authorization on (below)
 //	--lambda-endpoint URL    a Lambda Invoke API (sam local start-lambda, the
 //	                         Lambda Runtime Interface Emulator) that runs the
 //	                         rotation functions RotateSecret names
@@ -36,8 +38,37 @@
 // are accepted unsigned, and serve then listens only on loopback addresses
 // unless given --insecure-listen-any.
 //
-// RotateSecret runs the four rotation steps before it answers; a failed step
-// leaves the rotation pending, as on AWS, and is logged.
+// Rotation runs as on AWS: RotateSecret answers as soon as the rotation is
+// saved, and a rotation engine runs the four steps in the background,
+// retrying a failed rotation with the same token (5 attempts, exponential
+// back-off) before leaving it pending. On start, the engine resumes the
+// rotations a crash left pending, and its scheduler rotates every secret
+// whose rotation window is open, once per window.
+//
+// # Authorization
+//
+// A credentials file whose first non-blank character is '{' is JSON and
+// gives each access key a principal and its identity policies:
+//
+//	{"keys": [
+//	  {"accessKeyId": "AKIDREADER", "secretAccessKey": "reader-secret",
+//	   "principal": "arn:aws:iam::000000000000:user/reader",
+//	   "policies": [{"Version": "2012-10-17", "Statement": [
+//	     {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+//	      "Resource": "arn:aws:secretsmanager:*:000000000000:secret:prod/*"}]}]}
+//	]}
+//
+// principal is arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:role/NAME
+// (with an optional path) of the --account-id account; policies are IAM JSON
+// policy documents, as objects or as strings, and may be absent (then only
+// resource policies allow the key anything). Unknown members, a key given
+// twice and a policy rotor cannot evaluate exactly stop serve with an error.
+// Such a file turns authorization on: every request is authorized before
+// it runs, with the policies of the principal of its signature and the
+// secret's resource policy, as package awsapi documents, and refused with
+// AccessDeniedException otherwise. ROTOR_ACCESS_KEY_ID, which has no
+// principal, cannot be combined with it. With the line format, or without a
+// file, authorization is off.
 //
 // Logs go to standard error, one record per request (operation, region,
 // status, duration, error code), never a secret value. On SIGINT or SIGTERM,

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,12 +13,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/awsapi"
+	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
+	"github.com/rotorkit/rotor/policy"
 )
 
 // serveConfig is what the flags of serve say.
@@ -42,7 +48,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.store, "store", "memory", "where secrets live: memory (the only store for now)")
 	fs.StringVar(&c.region, "region", "us-east-1", "region of requests that name none (unsigned ones)")
 	fs.StringVar(&c.accountID, "account-id", "000000000000", "account id of every ARN")
-	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines; with credentials every request must be signed")
+	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines, or JSON keys with principals and policies (turns authorization on); with credentials every request must be signed")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials")
@@ -81,39 +87,135 @@ func openStore(spec string) (rotor.Store, error) {
 }
 
 // loadCredentials reads the credentials file, if any, and the environment
-// pair ROTOR_ACCESS_KEY_ID / ROTOR_SECRET_ACCESS_KEY.
-func loadCredentials(file string, getenv func(string) string) (map[string]string, error) {
+// pair ROTOR_ACCESS_KEY_ID / ROTOR_SECRET_ACCESS_KEY. A file in the JSON
+// format (its first non-blank character is '{') also gives each key a
+// principal and turns authorization on; the principals are then returned,
+// and the environment pair, which has no principal, is refused.
+func loadCredentials(file, accountID string, getenv func(string) string) (map[string]string, map[string]awsapi.Principal, error) {
 	creds := make(map[string]string)
+	var principals map[string]principalKey
 	if file != "" {
-		f, err := os.Open(file)
+		data, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("--credentials: %w", err)
+			return nil, nil, fmt.Errorf("--credentials: %w", err)
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
+		if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+			if principals, err = parseKeyFile(trimmed, accountID); err != nil {
+				return nil, nil, fmt.Errorf("--credentials %s: %w", file, err)
 			}
-			fields := strings.Fields(line)
-			if len(fields) != 2 {
-				return nil, fmt.Errorf("--credentials %s: line %d: want \"ACCESS_KEY_ID SECRET_ACCESS_KEY\"", file, n)
+			for id, k := range principals {
+				creds[id] = k.secret
 			}
-			creds[fields[0]] = fields[1]
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("--credentials %s: %w", file, err)
+		} else if err := parseKeyLines(data, creds); err != nil {
+			return nil, nil, fmt.Errorf("--credentials %s: %w", file, err)
 		}
 	}
 	id, secret := getenv("ROTOR_ACCESS_KEY_ID"), getenv("ROTOR_SECRET_ACCESS_KEY")
 	switch {
+	case id != "" && secret != "" && principals != nil:
+		return nil, nil, errors.New("ROTOR_ACCESS_KEY_ID has no principal: with a JSON --credentials file, put every key in the file")
 	case id != "" && secret != "":
 		creds[id] = secret
 	case id != "" || secret != "":
-		return nil, errors.New("set both ROTOR_ACCESS_KEY_ID and ROTOR_SECRET_ACCESS_KEY, or neither")
+		return nil, nil, errors.New("set both ROTOR_ACCESS_KEY_ID and ROTOR_SECRET_ACCESS_KEY, or neither")
 	}
-	return creds, nil
+	if principals == nil {
+		return creds, nil, nil
+	}
+	out := make(map[string]awsapi.Principal, len(principals))
+	for id, k := range principals {
+		out[id] = k.Principal
+	}
+	return creds, out, nil
+}
+
+// parseKeyLines reads "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines into creds.
+func parseKeyLines(data []byte, creds map[string]string) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) != 2 {
+			return fmt.Errorf("line %d: want \"ACCESS_KEY_ID SECRET_ACCESS_KEY\"", n)
+		}
+		creds[fields[0]] = fields[1]
+	}
+	return sc.Err()
+}
+
+// keyFile is the JSON credentials file.
+type keyFile struct {
+	Keys []struct {
+		AccessKeyID     string            `json:"accessKeyId"`
+		SecretAccessKey string            `json:"secretAccessKey"`
+		Principal       string            `json:"principal"`
+		Policies        []json.RawMessage `json:"policies"`
+	} `json:"keys"`
+}
+
+// principalKey is a key of the JSON file: its secret and its principal.
+type principalKey struct {
+	awsapi.Principal
+	secret string
+}
+
+// principalPattern is what a principal may be: an IAM user or role of the
+// server's account, with an optional path.
+var principalPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):(user|role)/([\w+=,.@-]+/)*[\w+=,.@-]+$`)
+
+// parseKeyFile reads the JSON credentials file, parsing every identity
+// policy, and refuses anything it does not understand.
+func parseKeyFile(data []byte, accountID string) (map[string]principalKey, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f keyFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("not a credentials file of the form {\"keys\":[{\"accessKeyId\", \"secretAccessKey\", \"principal\", \"policies\"}]}: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("text after the JSON object")
+	}
+	if len(f.Keys) == 0 {
+		return nil, errors.New("no keys")
+	}
+	out := make(map[string]principalKey, len(f.Keys))
+	for i, k := range f.Keys {
+		where := fmt.Sprintf("keys[%d]", i)
+		switch {
+		case k.AccessKeyID == "" || k.SecretAccessKey == "":
+			return nil, fmt.Errorf("%s: accessKeyId and secretAccessKey are required", where)
+		case strings.ContainsAny(k.AccessKeyID, "/ \t\n"):
+			return nil, fmt.Errorf("%s: the accessKeyId %q cannot hold '/' or spaces", where, k.AccessKeyID)
+		}
+		if _, dup := out[k.AccessKeyID]; dup {
+			return nil, fmt.Errorf("%s: the accessKeyId %s appears twice", where, k.AccessKeyID)
+		}
+		m := principalPattern.FindStringSubmatch(k.Principal)
+		if m == nil {
+			return nil, fmt.Errorf("%s: principal %q is not arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:role/NAME", where, k.Principal)
+		}
+		if m[1] != accountID {
+			return nil, fmt.Errorf("%s: principal %s is not of account %s (--account-id); policies are evaluated within one account", where, k.Principal, accountID)
+		}
+		p := principalKey{Principal: awsapi.Principal{ARN: k.Principal}, secret: k.SecretAccessKey}
+		for j, raw := range k.Policies {
+			doc := string(raw)
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				doc = s // a policy given as a JSON string
+			}
+			pol, err := policy.Parse(doc, policy.Identity)
+			if err != nil {
+				return nil, fmt.Errorf("%s.policies[%d]: %w", where, j, err)
+			}
+			p.Policies = append(p.Policies, pol)
+		}
+		out[k.AccessKeyID] = p
+	}
+	return out, nil
 }
 
 // loopback reports whether addr's host only accepts local connections.
@@ -147,14 +249,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	creds, err := loadCredentials(c.credentialsFile, os.Getenv)
+	creds, principals, err := loadCredentials(c.credentialsFile, c.accountID, os.Getenv)
 	if err != nil {
 		return err
 	}
 	if len(creds) == 0 && !c.listenAny && !loopback(c.addr) {
 		return fmt.Errorf("--addr %s is not a loopback address and no credentials are configured: anyone could read the secrets; give --credentials, or --insecure-listen-any to accept it", c.addr)
 	}
-	cfg := awsapi.Config{Store: store, Region: c.region, AccountID: c.accountID, Credentials: creds, Logger: logger}
+	cfg := awsapi.Config{Store: store, Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
@@ -163,7 +265,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		inv.Timeout = c.lambdaTimeout
 		cfg.Invoker = inv
 	}
+	// Every region's service gets a rotation engine: RotateSecret answers as
+	// soon as the rotation is saved, failed steps are retried, rotations a
+	// crash left pending resume, and schedules rotate what is due.
+	engines := &engineSet{ctx: ctx, logger: logger}
+	defer engines.close()
+	cfg.NewService = func(opts ...rotor.Option) *rotor.Service {
+		return engines.newService(store, opts)
+	}
 	handler := awsapi.NewHandler(cfg)
+	if _, err := handler.Service(c.region); err != nil { // start the default region's engine now
+		return err
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -178,7 +291,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(),
-		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0,
+		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
 		"lambda_endpoint", c.lambdaEndpoint)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -198,4 +311,35 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// engineSet holds the rotation engine of each region's service.
+type engineSet struct {
+	ctx     context.Context
+	logger  *slog.Logger
+	mu      sync.Mutex
+	engines []*engine.Engine
+}
+
+func (s *engineSet) newService(store rotor.Store, opts []rotor.Option) *rotor.Service {
+	e := engine.New(engine.Config{Logger: s.logger})
+	svc := rotor.New(store, append(opts, rotor.WithRotationRunner(e))...)
+	e.Attach(svc)
+	if err := e.Start(s.ctx); err != nil {
+		s.logger.Error("rotation engine: resuming pending rotations failed", "region", svc.Region(), "error", err)
+	}
+	s.mu.Lock()
+	s.engines = append(s.engines, e)
+	s.mu.Unlock()
+	return svc
+}
+
+// close stops every engine; rotations in progress stay pending in the
+// store, where the next start resumes them.
+func (s *engineSet) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.engines {
+		e.Close()
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -76,6 +80,13 @@ func TestMain(m *testing.M) {
 // rotor serve with args and the environment pair AKIDBINARY/binary-secret.
 func startBinary(t *testing.T, args ...string) *binary {
 	t.Helper()
+	return startBinaryEnv(t, []string{"ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret"}, args...)
+}
+
+// startBinaryEnv runs rotor serve with args and env added to the
+// environment.
+func startBinaryEnv(t *testing.T, env []string, args ...string) *binary {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -83,7 +94,7 @@ func startBinary(t *testing.T, args ...string) *binary {
 	require.NoError(t, err)
 
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
-	cmd.Env = append(os.Environ(), "ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret")
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -327,14 +338,15 @@ func TestCredentialsComeFromAFileAndTheEnvironment(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "creds")
 	require.NoError(t, os.WriteFile(file, []byte("# keys\nAKID1 secret1\n\n  AKID2   secret2  \n"), 0o600))
 	env := map[string]string{"ROTOR_ACCESS_KEY_ID": "AKID3", "ROTOR_SECRET_ACCESS_KEY": "secret3"}
-	creds, err := loadCredentials(file, func(k string) string { return env[k] })
+	creds, principals, err := loadCredentials(file, "000000000000", func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"AKID1": "secret1", "AKID2": "secret2", "AKID3": "secret3"}, creds)
+	assert.Nil(t, principals, "the line format leaves authorization off")
 
 	require.NoError(t, os.WriteFile(file, []byte("AKID1\n"), 0o600))
-	_, err = loadCredentials(file, func(string) string { return "" })
+	_, _, err = loadCredentials(file, "000000000000", func(string) string { return "" })
 	assert.ErrorContains(t, err, "line 1")
-	_, err = loadCredentials("", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
+	_, _, err = loadCredentials("", "000000000000", func(k string) string { return map[string]string{"ROTOR_ACCESS_KEY_ID": "x"}[k] })
 	assert.ErrorContains(t, err, "both")
 }
 
@@ -355,45 +367,40 @@ func TestRunNamesItsCommands(t *testing.T) {
 }
 
 func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	var enterOnce sync.Once
-	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev rotor.RotationEvent
-		_ = json.NewDecoder(r.Body).Decode(&ev)
-		if ev.Step == rotor.StepCreateSecret {
-			enterOnce.Do(func() { close(entered) })
-			<-release
-		}
-		// Fail the step: the rotation stays pending, RotateSecret still answers 200.
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		_, _ = io.WriteString(w, `{"errorMessage":"stop here","errorType":"Exception"}`)
-	}))
-	t.Cleanup(fn.Close)
-	b := startBinary(t, "--lambda-endpoint", fn.URL)
-	ctx := context.Background()
-	c := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
-	})
-	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	b := startBinary(t)
+	// A signed request whose body is still arriving when SIGTERM comes: the
+	// server must stop accepting connections, yet read and answer this one.
+	addr := strings.TrimPrefix(b.url, "http://")
+	body := `{"Name":"in-flight","SecretString":"v","ClientRequestToken":"11111111-2222-3333-4444-555555555555"}`
+	sum := sha256.Sum256([]byte(body))
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, b.url+"/", pr)
 	require.NoError(t, err)
-
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s"),
-			RotationLambdaARN: aws.String("arn:aws:lambda:us-east-1:000000000000:function:slow")})
-		done <- err
-	}()
-	<-entered
+	req.ContentLength = int64(len(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "secretsmanager.CreateSecret")
+	creds := aws.Credentials{AccessKeyID: "AKIDBINARY", SecretAccessKey: "binary-secret"}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()))
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	written := make(chan error, 1)
+	go func() { written <- req.Write(conn) }()
+	_, err = io.WriteString(pw, body[:10])
+	require.NoError(t, err)
+	time.Sleep(100 * time.Millisecond) // the server has the request's head
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
 	time.Sleep(200 * time.Millisecond) // the server is shutting down, the request still in flight
-	select {
-	case err := <-done:
-		t.Fatalf("the request ended before its rotation step did: %v", err)
-	default:
-	}
-	close(release)
-	require.NoError(t, <-done, "the request in flight was answered")
+	_, err = io.WriteString(pw, body[10:])
+	require.NoError(t, err)
+	require.NoError(t, pw.Close())
+	require.NoError(t, <-written)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	require.NoError(t, err, "the request in flight was answered")
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	assert.Contains(t, string(answer), `"Name":"in-flight"`)
 	for line := range b.lines {
 		b.logs = append(b.logs, line)
 	}
