@@ -1,0 +1,464 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
+	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Every Store is a rotor.Store with the scheduler's index.
+var (
+	_ rotor.Store      = (*Store)(nil)
+	_ engine.DueLister = (*Store)(nil)
+)
+
+// ErrLocked is returned by Open when another process, or another Open in this
+// one, holds the file. Nothing was opened; a retry succeeds once the holder
+// closes the file.
+var ErrLocked = errors.New("bolt: store file is in use by another process or another Open")
+
+// Store is a rotor.Store kept in one bbolt file. It is safe for concurrent
+// use; Close releases the file. The zero value is not usable; call Open.
+type Store struct {
+	db    *bbolt.DB
+	cache *snapshotCache
+}
+
+// Option changes how Open opens a store.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+	cacheSize   int
+}
+
+// WithLockTimeout sets how long Open waits for the file lock before it fails
+// with ErrLocked (default one second). It must be positive: bbolt waits
+// forever on zero.
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lockTimeout = d
+		}
+	}
+}
+
+// WithCacheSize sets how many decoded secrets Load and List keep to return
+// again without decoding (default 4096; 0 disables the cache). A cached
+// secret is returned only while its revision is the stored one.
+func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n, 0) } }
+
+// Bucket names: see the package documentation for the layout.
+var (
+	recordsBucket = []byte("records")
+	orderBucket   = []byte("order")
+	dueBucket     = []byte("due")
+	metaBucket    = []byte("meta")
+	formatKey     = []byte("format")
+	dueIndexKey   = []byte("due-index")
+)
+
+// fileFormat is the layout version written to the meta bucket; Open refuses
+// files of another layout rather than misreading them.
+const fileFormat = "1"
+
+// dueIndexVersion names the rule the due index was built with. Bump it
+// whenever engine.DueAt changes what it returns for a stored secret: Open
+// then rebuilds the index of a file built by an older rotor, so that no
+// secret is left out of the scheduler's view.
+const dueIndexVersion = "1"
+
+// Open opens the store in the file at path, creating it with mode 0600 if it
+// does not exist. It fails with an error matching ErrLocked when another
+// process (or another Open in this process) has the file open.
+func Open(path string, opts ...Option) (*Store, error) {
+	o := options{lockTimeout: time.Second, cacheSize: 4096}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: gave up after %s waiting for the file lock: %w", path, o.lockTimeout, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{recordsBucket, orderBucket, dueBucket} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta, err := tx.CreateBucketIfNotExists(metaBucket)
+		if err != nil {
+			return err
+		}
+		switch format := meta.Get(formatKey); {
+		case format == nil:
+			if err := meta.Put(formatKey, []byte(fileFormat)); err != nil {
+				return err
+			}
+		case string(format) != fileFormat:
+			return fmt.Errorf("file layout %q, this version of rotor reads %q", format, fileFormat)
+		}
+		if string(meta.Get(dueIndexKey)) != dueIndexVersion {
+			if err := rebuildDueIndex(tx); err != nil {
+				return fmt.Errorf("rebuild the due index: %w", err)
+			}
+			return meta.Put(dueIndexKey, []byte(dueIndexVersion))
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return &Store{db: db, cache: newSnapshotCache(o.cacheSize)}, nil
+}
+
+// Close releases the file. Calls on a closed store fail.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("bolt: close %s: %w", s.db.Path(), err)
+	}
+	return nil
+}
+
+// Path returns the file the store is kept in.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Load implements rotor.Store.
+func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, rotor.Revision, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	var (
+		secret *rotor.Secret
+		rev    rotor.Revision
+	)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		raw := regionBucket(tx, recordsBucket, region).get(name)
+		if raw == nil {
+			return fmt.Errorf("bolt: %s in %s: %w", name, region, rotor.ErrStoreNotFound)
+		}
+		var err error
+		secret, rev, err = s.decode(raw)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return secret, rev, nil
+}
+
+// Save implements rotor.Store. It commits one fsync'd transaction in which
+// the revision is checked and the next store-wide revision is taken.
+func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	encoded, err := rotor.EncodeSecret(secret)
+	if err != nil {
+		return 0, err
+	}
+	region, name := secret.Region(), secret.Name
+	next := header{created: timeKey(secret.CreatedDate), due: dueKey(secret)}
+	var rev rotor.Revision
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		records := tx.Bucket(recordsBucket)
+		recs, err := records.CreateBucketIfNotExists(regionName(region))
+		if err != nil {
+			return err
+		}
+		raw := recs.Get([]byte(name))
+		if err := checkRevision(name, raw, expect); err != nil {
+			return err
+		}
+		var old header
+		if raw != nil {
+			if old, _, err = parseRecord(raw); err != nil {
+				return err
+			}
+		}
+		seq, err := records.NextSequence()
+		if err != nil {
+			return err
+		}
+		rev, next.rev = rotor.Revision(seq), rotor.Revision(seq)
+		if err := moveIndexKey(tx, orderBucket, region, name, old.created, next.created); err != nil {
+			return err
+		}
+		if err := moveIndexKey(tx, dueBucket, region, name, old.due, next.due); err != nil {
+			return err
+		}
+		return recs.Put([]byte(name), recordValue(next, encoded))
+	})
+	if err != nil {
+		return 0, saveError(name, err)
+	}
+	// The caller gave up the secret to us, but may break that rule: cache a
+	// copy of our own.
+	s.cache.put(rev, secret.Clone())
+	return rev, nil
+}
+
+// Delete implements rotor.Store, in one fsync'd transaction.
+func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Revision) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		var raw []byte
+		if recs != nil {
+			raw = recs.Get([]byte(name))
+		}
+		if raw == nil {
+			return fmt.Errorf("%s in %s: %w", name, region, rotor.ErrStoreNotFound)
+		}
+		old, _, err := parseRecord(raw)
+		if err != nil {
+			return err
+		}
+		if old.rev != expect {
+			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, old.rev, expect, rotor.ErrStoreConflict)
+		}
+		if err := moveIndexKey(tx, orderBucket, region, name, old.created, nil); err != nil {
+			return err
+		}
+		if err := moveIndexKey(tx, dueBucket, region, name, old.due, nil); err != nil {
+			return err
+		}
+		return recs.Delete([]byte(name))
+	})
+	if err != nil {
+		return saveError(name, err)
+	}
+	return nil
+}
+
+// rebuildDueIndex recomputes every secret's due key from its record, in
+// the index and in the record's header. Revisions do not change: the
+// secrets are the same.
+func rebuildDueIndex(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(dueBucket); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return err
+	}
+	due, err := tx.CreateBucket(dueBucket)
+	if err != nil {
+		return err
+	}
+	type rewrite struct{ name, value []byte }
+	return tx.Bucket(recordsBucket).ForEachBucket(func(regionKey []byte) error {
+		recs := tx.Bucket(recordsBucket).Bucket(regionKey)
+		var rewrites []rewrite
+		err := recs.ForEach(func(name, raw []byte) error {
+			h, body, err := parseRecord(raw)
+			if err != nil {
+				return err
+			}
+			secret, err := rotor.DecodeSecret(body)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			h.due = dueKey(secret)
+			if h.due != nil {
+				regionDue, err := due.CreateBucketIfNotExists(regionKey)
+				if err != nil {
+					return err
+				}
+				if err := regionDue.Put(indexKey(h.due, string(name)), nil); err != nil {
+					return err
+				}
+			}
+			// A bucket must not change while ForEach walks it.
+			rewrites = append(rewrites, rewrite{bytes.Clone(name), recordValue(h, body)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range rewrites {
+			if err := recs.Put(r.name, r.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// moveIndexKey moves name's entry in region's bucket of the index top from
+// the time key from to the time key to; nil means no entry. An unchanged
+// key is left alone, which saves dirty pages: the listing key changes only
+// when a store user rewrites CreatedDate, the due key only when a rotation
+// is configured, started, leased or done.
+func moveIndexKey(tx *bbolt.Tx, top []byte, region, name string, from, to []byte) error {
+	if bytes.Equal(from, to) {
+		return nil
+	}
+	b, err := tx.Bucket(top).CreateBucketIfNotExists(regionName(region))
+	if err != nil {
+		return err
+	}
+	if from != nil {
+		if err := b.Delete(indexKey(from, name)); err != nil {
+			return err
+		}
+	}
+	if to != nil {
+		return b.Put(indexKey(to, name), nil)
+	}
+	return nil
+}
+
+// List implements rotor.Store. It seeks the listing index, so its cost
+// follows limit, not the number of secrets.
+func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []*rotor.Secret
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		order := tx.Bucket(orderBucket).Bucket(regionName(region))
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		if order == nil || recs == nil {
+			return nil
+		}
+		out = make([]*rotor.Secret, 0, min(limit, 64))
+		start := indexKey(timeKey(after.CreatedDate), after.Name)
+		c := order.Cursor()
+		k, _ := c.Seek(start)
+		if k != nil && bytes.Equal(k, start) {
+			k, _ = c.Next()
+		}
+		for ; k != nil && len(out) < limit; k, _ = c.Next() {
+			name := k[timeKeyLen:]
+			raw := recs.Get(name)
+			if raw == nil {
+				return fmt.Errorf("bolt: listing index names %q in %s, which has no record", name, region)
+			}
+			secret, _, err := s.decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, secret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decode returns the secret and revision of a record value, from the cache
+// when it holds that revision. raw is only valid inside its transaction.
+func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
+	h, body, err := parseRecord(raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	if secret := s.cache.get(h.rev); secret != nil {
+		return secret, h.rev, nil
+	}
+	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once
+	// the transaction ends.
+	secret, err := rotor.DecodeSecret(body)
+	if err != nil {
+		return nil, 0, fmt.Errorf("bolt: %w", err)
+	}
+	s.cache.put(h.rev, secret)
+	return secret, h.rev, nil
+}
+
+// checkRevision returns the store sentinel saying why a write expecting
+// expect must not touch the record old (nil when there is none).
+func checkRevision(name string, old []byte, expect rotor.Revision) error {
+	switch {
+	case old == nil && expect != 0:
+		return fmt.Errorf("%s does not exist, expected revision %d: %w", name, expect, rotor.ErrStoreConflict)
+	case old != nil && expect == 0:
+		return fmt.Errorf("%s: %w", name, rotor.ErrStoreExists)
+	case old != nil:
+		if len(old) < revisionLen {
+			return fmt.Errorf("bolt: record of %s is %d bytes, too short", name, len(old))
+		}
+		if stored := rotor.Revision(binary.BigEndian.Uint64(old)); stored != expect {
+			return fmt.Errorf("%s: stored revision %d, expected %d: %w", name, stored, expect, rotor.ErrStoreConflict)
+		}
+	}
+	return nil
+}
+
+// saveError prefixes the package to errors of a write transaction.
+func saveError(name string, err error) error {
+	if errors.Is(err, rotor.ErrStoreConflict) || errors.Is(err, rotor.ErrStoreExists) || errors.Is(err, rotor.ErrStoreNotFound) {
+		return fmt.Errorf("bolt: %w", err)
+	}
+	return fmt.Errorf("bolt: save %s: %w", name, err)
+}
+
+// bucketReader reads a region bucket that may not exist.
+type bucketReader struct{ b *bbolt.Bucket }
+
+func regionBucket(tx *bbolt.Tx, top []byte, region string) bucketReader {
+	return bucketReader{tx.Bucket(top).Bucket(regionName(region))}
+}
+
+func (r bucketReader) get(key string) []byte {
+	if r.b == nil {
+		return nil
+	}
+	return r.b.Get([]byte(key))
+}
+
+// ListDue implements engine.DueLister: it returns up to limit secrets of
+// region whose engine.DueAt is at or before now, earliest first (then by
+// name). It reads an index kept by every save, so a scheduler tick costs what
+// the due secrets cost. The secrets are read-only snapshots, as Load's are.
+func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	end := timeKey(now)
+	var out []*rotor.Secret
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		due := tx.Bucket(dueBucket).Bucket(regionName(region))
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		if due == nil || recs == nil {
+			return nil
+		}
+		c := due.Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k[:timeKeyLen], end) <= 0; k, _ = c.Next() {
+			name := k[timeKeyLen:]
+			raw := recs.Get(name)
+			if raw == nil {
+				return fmt.Errorf("bolt: due index names %q in %s, which has no record", name, region)
+			}
+			secret, _, err := s.decode(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, secret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,290 @@
+package encrypted
+
+import (
+	"bytes"
+	"context"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/engine"
+)
+
+// Every Store is a rotor.Store with the scheduler's index.
+var (
+	_ rotor.Store      = (*Store)(nil)
+	_ engine.DueLister = (*Store)(nil)
+)
+
+// Store is a rotor.Store that encrypts every version's value before it
+// reaches an inner store and decrypts it on the way back. It adds no rules of
+// its own: revisions, conflicts and listing are the inner store's, so it
+// passes storetest.Run when the inner store does. It is safe for concurrent
+// use when the inner store is.
+type Store struct {
+	inner  rotor.Store
+	keys   *Keyring
+	random io.Reader
+	cache  *plainCache
+}
+
+// Option changes how New wraps a store.
+type Option func(*Store)
+
+// WithRandom sets the source of data keys and nonces (default crypto/rand).
+// It must be cryptographically secure outside tests; it is read under a
+// lock, so any io.Reader will do.
+func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = &lockedReader{r: r} } }
+
+// WithCacheSize sets how many decrypted secrets Load and List keep, by
+// revision, to return again without decrypting (default 1024; 0 disables
+// it). The cache holds plaintext in memory, as every loaded secret does.
+func WithCacheSize(n int) Option { return func(s *Store) { s.cache = newPlainCache(max(n, 0)) } }
+
+// New returns inner wrapped with encryption under the master keys of keys,
+// which must not change afterwards. inner must keep binary values byte for
+// byte, as storetest.Run checks. Closing inner is the caller's business.
+func New(inner rotor.Store, keys *Keyring, opts ...Option) *Store {
+	s := &Store{inner: inner, keys: keys, random: rand.Reader, cache: newPlainCache(1024)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Load implements rotor.Store. A value that does not decrypt fails the call
+// with a *rotor.Error of Code rotor.CodeDecryptionFailure.
+func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, rotor.Revision, error) {
+	sealed, rev, err := s.inner.Load(ctx, region, name)
+	if err != nil {
+		return nil, 0, err
+	}
+	plain, err := s.open(sealed, rev)
+	if err != nil {
+		return nil, 0, err
+	}
+	return plain, rev, nil
+}
+
+// Save implements rotor.Store. A master key missing from the keyring fails
+// the call with a *rotor.Error of Code rotor.CodeEncryptionFailure, before
+// anything reaches the inner store.
+func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	sealed, err := s.seal(secret)
+	if err != nil {
+		return 0, err
+	}
+	rev, err := s.inner.Save(ctx, sealed, expect)
+	if err != nil {
+		return 0, err
+	}
+	// We own secret now; keep a copy in case the caller breaks that rule.
+	s.cache.put(rev, secret.Clone())
+	return rev, nil
+}
+
+// Delete implements rotor.Store.
+func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Revision) error {
+	return s.inner.Delete(ctx, region, name, expect)
+}
+
+// List implements rotor.Store. One secret that does not decrypt fails the
+// whole page with CodeDecryptionFailure: the wrapper never returns a secret
+// without its values.
+func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
+	page, err := s.inner.List(ctx, region, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rotor.Secret, len(page))
+	for i, sealed := range page {
+		// List gives no revisions: the cache cannot be used.
+		if out[i], err = s.open(sealed, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// seal returns a copy of secret whose values are envelopes.
+func (s *Store) seal(secret *rotor.Secret) (*rotor.Secret, error) {
+	out := secret.Clone()
+	var dk *dataKey
+	for _, v := range out.Versions {
+		if v.Value.IsZero() {
+			continue // The pending placeholder has nothing to hide.
+		}
+		if dk == nil {
+			master, ok := s.keys.key(secret.KmsKeyID)
+			if !ok {
+				return nil, encryptionFailure(secret, "the KMS key is not in the keyring", nil)
+			}
+			var err error
+			if dk, err = newDataKey(s.random, master, canonicalKeyID(secret.KmsKeyID), secret.ARN); err != nil {
+				return nil, encryptionFailure(secret, "no data key could be made", err)
+			}
+		}
+		kind, plain := kindString, []byte(v.Value.Text())
+		if v.Value.IsBinary() {
+			kind, plain = kindBinary, v.Value.Bytes()
+		}
+		env, err := dk.seal(s.random, secret.ARN, v.ID, kind, plain)
+		clear(plain)
+		if err != nil {
+			return nil, encryptionFailure(secret, "the value could not be sealed", err)
+		}
+		v.Value = rotor.BinaryValue(env)
+	}
+	return out, nil
+}
+
+// open returns a copy of sealed whose values are decrypted. rev, when not 0,
+// is sealed's revision, under which the plaintext is cached.
+func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, error) {
+	if rev != 0 {
+		if plain := s.cache.get(rev); plain != nil {
+			return plain, nil
+		}
+	}
+	out := sealed.Clone()
+	// Every envelope of one save carries the same sealed data key: open it once.
+	var (
+		openedKey   []byte
+		openedKeyID string
+		aead        cipher.AEAD
+	)
+	for _, v := range out.Versions {
+		if v.Value.IsZero() {
+			continue
+		}
+		if !v.Value.IsBinary() {
+			return nil, decryptionFailure(sealed, "", "the stored value is not encrypted")
+		}
+		e, err := parseEnvelope(v.Value.Bytes())
+		if err != nil {
+			return nil, decryptionFailure(sealed, "", err.Error())
+		}
+		if aead == nil || openedKeyID != e.keyID || !bytes.Equal(openedKey, e.sealedKey) {
+			master, ok := s.keys.key(e.keyID)
+			if !ok {
+				return nil, decryptionFailure(sealed, e.keyID, "the KMS key is not in the keyring")
+			}
+			a, err := openDataKey(e, master, sealed.ARN)
+			if err != nil {
+				return nil, decryptionFailure(sealed, e.keyID, err.Error())
+			}
+			aead, openedKey, openedKeyID = a, e.sealedKey, e.keyID
+		}
+		plain, err := e.open(aead, sealed.ARN, v.ID)
+		if err != nil {
+			return nil, decryptionFailure(sealed, e.keyID, fmt.Sprintf("version %s: %s", v.ID, err))
+		}
+		if e.kind == kindBinary {
+			v.Value = rotor.BinaryValue(plain)
+		} else {
+			v.Value = rotor.StringValue(string(plain))
+		}
+		clear(plain)
+	}
+	if rev != 0 {
+		s.cache.put(rev, out)
+	}
+	return out, nil
+}
+
+// encryptionFailure is the error of a save that could not encrypt.
+func encryptionFailure(secret *rotor.Secret, reason string, cause error) error {
+	return &rotor.Error{
+		Code: rotor.CodeEncryptionFailure,
+		Message: fmt.Sprintf("Secrets Manager can't encrypt the protected secret text of %s using the KMS key %q: %s.",
+			secret.Name, canonicalKeyID(secret.KmsKeyID), reason),
+		Err: cause,
+	}
+}
+
+// decryptionFailure is the error of a load that could not decrypt. keyID is
+// "" when the envelope could not be read.
+func decryptionFailure(secret *rotor.Secret, keyID, reason string) error {
+	using := "its KMS key"
+	if keyID != "" {
+		using = fmt.Sprintf("the KMS key %q", keyID)
+	}
+	return &rotor.Error{
+		Code:    rotor.CodeDecryptionFailure,
+		Message: fmt.Sprintf("Secrets Manager can't decrypt the protected secret text of %s using %s: %s.", secret.Name, using, reason),
+	}
+}
+
+// lockedReader serializes reads of a caller's io.Reader, which need not be
+// safe for concurrent use.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return io.ReadFull(l.r, p)
+}
+
+// plainCache keeps decrypted secrets by revision: a revision names one saved
+// state forever, so an entry never goes stale.
+type plainCache struct {
+	mu      sync.RWMutex
+	size    int
+	entries map[rotor.Revision]*rotor.Secret
+}
+
+func newPlainCache(size int) *plainCache {
+	return &plainCache{size: size, entries: make(map[rotor.Revision]*rotor.Secret)}
+}
+
+func (c *plainCache) get(rev rotor.Revision) *rotor.Secret {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.entries[rev]
+}
+
+func (c *plainCache) put(rev rotor.Revision, s *rotor.Secret) {
+	if c.size == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.size {
+		for r := range c.entries {
+			delete(c.entries, r)
+			break
+		}
+	}
+	c.entries[rev] = s
+}
+
+// ListDue implements engine.DueLister by passing the call to the inner
+// store's ListDue and decrypting what it returns, so that wrapping a store
+// keeps its due index. It returns an error matching errors.ErrUnsupported
+// when the inner store is no engine.DueLister: wrap the memory store with
+// engine.NewIndexedStore outside this wrapper instead.
+func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(engine.DueLister)
+	if !ok {
+		return nil, fmt.Errorf("encrypted: the inner store %T has no ListDue: %w", s.inner, errors.ErrUnsupported)
+	}
+	page, err := inner.ListDue(ctx, region, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rotor.Secret, len(page))
+	for i, sealed := range page {
+		if out[i], err = s.open(sealed, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rotorkit/rotor"
+)
+
+// migrations are the schema's versions, in order: migration i brings the
+// schema to version i+1. A migration, once released, never changes; a new
+// schema is a new migration appended here.
+var migrations = []string{
+	// 1: secrets, the revision sequence, the listing and due indexes.
+	`CREATE SEQUENCE rotor_revision AS bigint MINVALUE 1 NO CYCLE;
+	CREATE TABLE rotor_secrets (
+		region        text COLLATE "C" NOT NULL,
+		name          text COLLATE "C" NOT NULL,
+		revision      bigint NOT NULL,
+		created_unix  bigint NOT NULL,
+		created_nanos integer NOT NULL,
+		due_at        timestamptz,
+		record        bytea NOT NULL,
+		PRIMARY KEY (region, name)
+	);
+	CREATE INDEX rotor_secrets_listing ON rotor_secrets (region, created_unix, created_nanos, name);
+	CREATE INDEX rotor_secrets_due ON rotor_secrets (region, due_at, name) WHERE due_at IS NOT NULL;
+	CREATE TABLE rotor_meta (
+		key   text PRIMARY KEY,
+		value text NOT NULL
+	);`,
+}
+
+// migrate brings the schema to the last version. It runs in one transaction
+// under an advisory lock: a second server starting at once waits, then finds
+// the schema migrated. It refuses a schema newer than this code knows.
+func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey(schema)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if schema != "" {
+			// The connections' search_path names the schema; set it again
+			// now that the schema surely exists.
+			quoted := pgx.Identifier{schema}.Sanitize()
+			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+quoted+`; SET LOCAL search_path TO `+quoted); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS rotor_schema_migrations (
+			version    integer PRIMARY KEY,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM rotor_schema_migrations`).Scan(&current); err != nil {
+			return err
+		}
+		if current > len(migrations) {
+			return fmt.Errorf("the schema is at version %d, newer than this rotor knows (%d): upgrade rotor", current, len(migrations))
+		}
+		for v := current + 1; v <= len(migrations); v++ {
+			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO rotor_schema_migrations (version) VALUES ($1)`, v); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+		}
+		return rebuildDueIndex(ctx, tx)
+	})
+}
+
+// dueIndexVersion names the rule column due_at was computed with. Bump it
+// whenever engine.DueAt changes what it returns for a stored secret: the
+// first server of the new rotor to start then recomputes the column, so
+// that no secret is left out of the scheduler's view.
+const dueIndexVersion = "1"
+
+// rebuildDueIndex recomputes due_at for every secret when rotor_meta says it
+// was computed by another rule. It runs inside the migration transaction,
+// under its lock; revisions do not change, the secrets being the same.
+func rebuildDueIndex(ctx context.Context, tx pgx.Tx) error {
+	var version string
+	err := tx.QueryRow(ctx, `SELECT value FROM rotor_meta WHERE key = 'due_index'`).Scan(&version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if version == dueIndexVersion {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT region, name, record FROM rotor_secrets`)
+	if err != nil {
+		return err
+	}
+	type update struct {
+		region, name string
+		due          *time.Time
+	}
+	var updates []update
+	for rows.Next() {
+		var (
+			u      update
+			record []byte
+		)
+		if err := rows.Scan(&u.region, &u.name, &record); err != nil {
+			rows.Close()
+			return err
+		}
+		secret, err := rotor.DecodeSecret(record)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("rebuild the due index: %s: %w", u.name, err)
+		}
+		u.due = dueAt(secret)
+		updates = append(updates, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range updates {
+		if _, err := tx.Exec(ctx, `UPDATE rotor_secrets SET due_at = $3 WHERE region = $1 AND name = $2`, u.region, u.name, u.due); err != nil {
+			return fmt.Errorf("rebuild the due index: %s: %w", u.name, err)
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO rotor_meta (key, value) VALUES ('due_index', $1)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, dueIndexVersion)
+	return err
+}
+
+// migrationLockKey is the advisory lock of one schema's migrations.
+func migrationLockKey(schema string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("rotor schema migrations\x00" + schema))
+	return int64(h.Sum64())
+}
