@@ -74,7 +74,7 @@ func DecodeSecret(b []byte) (*Secret, error) {
 				vr.Binary = []byte{}
 			}
 			// The decoded slice is ours alone: no copy needed.
-			v.Value = Value{p: &payload{bin: vr.Binary, binary: true}}
+			v.Value = Value{p: &sealed{&payload{bin: vr.Binary, binary: true}}}
 		case vr.String != nil:
 			v.Value = StringValue(*vr.String)
 		}

@@ -16,11 +16,14 @@ const redacted = "[REDACTED]"
 // A Value is immutable and safe to share. It never prints itself: every fmt
 // verb, slog and String print "[REDACTED]", and encoding/json sees no fields.
 type Value struct {
-	// The payload sits behind a pointer because fmt prints a nested pointer
-	// as an address: even a struct that embeds a Value and is printed with a
-	// wrong verb (which skips Format) cannot show it.
-	p *payload
+	// The payload sits two pointers deep because fmt prints a nested
+	// pointer as an address: a struct that holds a Value in an unexported
+	// field, printed with a wrong verb (which skips Format), shows the first
+	// pointer's target in full, and that target holds only another pointer.
+	p *sealed
 }
+
+type sealed struct{ p *payload }
 
 type payload struct {
 	text   string
@@ -28,29 +31,36 @@ type payload struct {
 	binary bool
 }
 
+func (v Value) payload() *payload {
+	if v.p == nil {
+		return nil
+	}
+	return v.p.p
+}
+
 // StringValue returns a text value.
-func StringValue(s string) Value { return Value{p: &payload{text: s}} }
+func StringValue(s string) Value { return Value{p: &sealed{&payload{text: s}}} }
 
 // BinaryValue returns a binary value holding a copy of b.
 func BinaryValue(b []byte) Value {
 	if b == nil {
 		b = []byte{}
 	}
-	return Value{p: &payload{bin: bytes.Clone(b), binary: true}}
+	return Value{p: &sealed{&payload{bin: bytes.Clone(b), binary: true}}}
 }
 
 // IsZero reports whether v holds no value.
 func (v Value) IsZero() bool { return v.p == nil }
 
 // IsBinary reports whether v is a binary value.
-func (v Value) IsBinary() bool { return v.p != nil && v.p.binary }
+func (v Value) IsBinary() bool { return v.p != nil && v.payload().binary }
 
 // Text returns the text of a string value, and "" for a binary or zero value.
 func (v Value) Text() string {
 	if v.p == nil {
 		return ""
 	}
-	return v.p.text
+	return v.payload().text
 }
 
 // Bytes returns a copy of a binary value's bytes, and nil for a string or zero value.
@@ -58,26 +68,28 @@ func (v Value) Bytes() []byte {
 	if v.p == nil {
 		return nil
 	}
-	return bytes.Clone(v.p.bin)
+	return bytes.Clone(v.payload().bin)
 }
 
 // Len returns the size of the value in bytes (UTF-8 bytes for text).
 func (v Value) Len() int {
-	if v.p == nil {
+	p := v.payload()
+	if p == nil {
 		return 0
 	}
-	if v.p.binary {
-		return len(v.p.bin)
+	if p.binary {
+		return len(p.bin)
 	}
-	return len(v.p.text)
+	return len(p.text)
 }
 
 // Equal reports whether v and o hold the same kind of value with the same content.
 func (v Value) Equal(o Value) bool {
-	if v.p == nil || o.p == nil {
-		return v.p == o.p
+	a, b := v.payload(), o.payload()
+	if a == nil || b == nil {
+		return a == b
 	}
-	return v.p.binary == o.p.binary && v.p.text == o.p.text && bytes.Equal(v.p.bin, o.p.bin)
+	return a.binary == b.binary && a.text == b.text && bytes.Equal(a.bin, b.bin)
 }
 
 // String returns "[REDACTED]".
@@ -95,8 +107,9 @@ func (v Value) LogValue() slog.Value { return slog.StringValue(redacted) }
 // view returns the two wire members of a value: SecretString, SecretBinary.
 // The returned slice is v's own and must not be modified.
 func (v Value) view() (string, []byte) {
-	if v.p == nil {
+	p := v.payload()
+	if p == nil {
 		return "", nil
 	}
-	return v.p.text, v.p.bin
+	return p.text, p.bin
 }

@@ -68,3 +68,14 @@ func TestSentinelsMatchByCode(t *testing.T) {
 	assert.True(t, errors.Is(wrapped, rotor.ErrResourceNotFound))
 	assert.Equal(t, "ResourceNotFoundException: Secrets Manager can't find the specified secret.", err.Error())
 }
+
+func TestValuesInUnexportedFieldsNeverPrint(t *testing.T) {
+	type holder struct{ v rotor.Value }
+	type outer struct{ h holder }
+	for _, thing := range []any{holder{rotor.StringValue(plaintext)}, outer{holder{rotor.BinaryValue([]byte(plaintext))}}, &holder{rotor.StringValue(plaintext)}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+			assert.NotContains(t, fmt.Sprintf(verb, thing), plaintext, verb)
+			assert.NotContains(t, fmt.Sprintf(verb, thing), fmt.Sprintf("%x", plaintext), verb)
+		}
+	}
+}
