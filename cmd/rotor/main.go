@@ -14,7 +14,16 @@
 // Flags of serve:
 //
 //	--addr HOST:PORT         where to listen (default 127.0.0.1:8000)
-//	--store memory           where secrets live; only "memory" for now
+//	--store STORE            where secrets live: a bbolt file (default
+//	                         rotor.db in the working directory), a
+//	                         postgres:// URL, or memory; file and database
+//	                         stores encrypt every value at rest
+//	--keys FILE              master keys for encryption at rest (default the
+//	                         store file + ".keys", or rotor.keys for
+//	                         PostgreSQL); created mode 0600 with a fresh
+//	                         aws/secretsmanager key when missing. The
+//	                         environment adds keys: ROTOR_MASTER_KEY (the
+//	                         default key, base64) and ROTOR_KEYS (id=base64,...)
 //	--region REGION          region of unsigned requests (default us-east-1);
 //	                         a signed request's region is its credential scope's
 //	--account-id ID          account of every ARN (default 000000000000)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,12 +25,16 @@ import (
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/policy"
+	"github.com/rotorkit/rotor/store/bolt"
+	"github.com/rotorkit/rotor/store/encrypted"
+	"github.com/rotorkit/rotor/store/postgres"
 )
 
 // serveConfig is what the flags of serve say.
 type serveConfig struct {
 	addr            string
 	store           string
+	keysFile        string
 	region          string
 	accountID       string
 	credentialsFile string
@@ -45,7 +51,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("rotor serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
-	fs.StringVar(&c.store, "store", "memory", "where secrets live: memory (the only store for now)")
+	fs.StringVar(&c.store, "store", defaultStore, "where secrets live: a file `path` (bbolt), postgres://... (PostgreSQL, for many servers), or memory")
+	fs.StringVar(&c.keysFile, "keys", "", "`file` of master keys for encryption at rest (default: the store's path + \".keys\", or rotor.keys for PostgreSQL); created with a fresh aws/secretsmanager key if missing")
 	fs.StringVar(&c.region, "region", "us-east-1", "region of requests that name none (unsigned ones)")
 	fs.StringVar(&c.accountID, "account-id", "000000000000", "account id of every ARN")
 	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines, or JSON keys with principals and policies (turns authorization on); with credentials every request must be signed")
@@ -79,11 +86,74 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
-func openStore(spec string) (rotor.Store, error) {
+// defaultStore is the store of a plain `rotor serve`: a file in the working
+// directory, so the README's first command keeps its data across restarts.
+const defaultStore = "rotor.db"
+
+// openStore opens the store --store names: memory, a PostgreSQL URL, or a
+// bbolt file. Durable stores are wrapped with encryption at rest under the
+// keys of keysFile (created with a fresh default key if missing) and of the
+// environment (ROTOR_MASTER_KEY, ROTOR_KEYS). close releases the store.
+func openStore(ctx context.Context, spec, keysFile string, getenv func(string) string, logger *slog.Logger) (store rotor.Store, close func() error, err error) {
 	if spec == "memory" {
-		return rotor.NewMemoryStore(), nil
+		return rotor.NewMemoryStore(), func() error { return nil }, nil
 	}
-	return nil, fmt.Errorf("--store %q: the only store is \"memory\" for now", spec)
+	var inner rotor.Store
+	switch {
+	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+		pg, err := postgres.Open(ctx, spec)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--store: %w", err)
+		}
+		inner, close = pg, pg.Close
+		if keysFile == "" {
+			keysFile = "rotor.keys"
+		}
+	default:
+		db, err := bolt.Open(spec)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--store %s: %w", spec, err)
+		}
+		inner, close = db, db.Close
+		if keysFile == "" {
+			keysFile = spec + ".keys"
+		}
+	}
+	keys, err := loadKeys(keysFile, getenv, logger)
+	if err != nil {
+		_ = close()
+		return nil, nil, err
+	}
+	return encrypted.New(inner, keys), close, nil
+}
+
+// loadKeys reads the master keys: the file (created with a fresh default
+// key unless the environment supplies that key) merged with the environment.
+func loadKeys(file string, getenv func(string) string, logger *slog.Logger) (*encrypted.Keyring, error) {
+	env, err := encrypted.KeyringFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(env.IDs(), encrypted.DefaultKeyID) {
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			return env, nil
+		}
+	}
+	created, err := encrypted.EnsureKeyFile(file, crand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("--keys: %w", err)
+	}
+	if created {
+		logger.Warn("created a master key for encryption at rest: back it up, the secrets cannot be read without it", "keys", file)
+	}
+	keys, err := encrypted.LoadKeyringFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--keys: %w", err)
+	}
+	if err := keys.Merge(env); err != nil {
+		return nil, fmt.Errorf("--keys and the environment: %w", err)
+	}
+	return keys, nil
 }
 
 // loadCredentials reads the credentials file, if any, and the environment
@@ -245,10 +315,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(c.store)
-	if err != nil {
-		return err
-	}
 	creds, principals, err := loadCredentials(c.credentialsFile, c.accountID, os.Getenv)
 	if err != nil {
 		return err
@@ -256,7 +322,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(creds) == 0 && !c.listenAny && !loopback(c.addr) {
 		return fmt.Errorf("--addr %s is not a loopback address and no credentials are configured: anyone could read the secrets; give --credentials, or --insecure-listen-any to accept it", c.addr)
 	}
-	cfg := awsapi.Config{Store: store, Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
+	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
@@ -265,6 +331,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		inv.Timeout = c.lambdaTimeout
 		cfg.Invoker = inv
 	}
+	// The store opens last, once everything that can be refused was.
+	store, closeStore, err := openStore(ctx, c.store, c.keysFile, os.Getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			logger.Error("closing the store", "error", err)
+		}
+	}()
+	cfg.Store = store
 	// Every region's service gets a rotation engine: RotateSecret answers as
 	// soon as the rotation is saved, failed steps are retried, rotations a
 	// crash left pending resume, and schedules rotate what is due.

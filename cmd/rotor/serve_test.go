@@ -95,6 +95,9 @@ func startBinaryEnv(t *testing.T, env []string, args ...string) *binary {
 
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
+	// The default store is rotor.db in the working directory: keep it in
+	// the test's own folder unless the test chose one.
+	cmd.Dir = workDir(t)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -306,7 +309,7 @@ func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
 	}{
 		{"a non-loopback address without credentials", []string{"--addr", "0.0.0.0:0"}, "not a loopback address"},
 		{"an empty host without credentials", []string{"--addr", ":0"}, "not a loopback address"},
-		{"a store it does not have", []string{"--store", "postgres://x"}, `the only store is "memory"`},
+		{"a store file in a folder that does not exist", []string{"--store", "/nonexistent/dir/rotor.db"}, "--store /nonexistent/dir/rotor.db"},
 		{"a bad log level", []string{"--log-level", "loud"}, "--log-level"},
 		{"a bad log format", []string{"--log-format", "xml"}, "--log-format"},
 		{"a missing credentials file", []string{"--credentials", "/nonexistent/creds"}, "--credentials"},
@@ -324,6 +327,7 @@ func TestServeRefusesWhatItCannotDoSafely(t *testing.T) {
 }
 
 func TestServeListensAnywhereWhenTold(t *testing.T) {
+	t.Chdir(t.TempDir()) // the default store is created in the working directory
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -422,4 +426,50 @@ func requireAWS(t *testing.T) string {
 	}
 	t.Skip("SKIPPED: the aws command is not installed (apt-get install awscli); the aws CLI compatibility tests did not run")
 	return ""
+}
+
+// workDirs remembers a test's chosen working directory for its binaries.
+var workDirs sync.Map
+
+// workDir is the working directory of the binaries a test starts: one
+// temporary folder per test, so that restarts see the same files.
+func workDir(t *testing.T) string {
+	if d, ok := workDirs.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	workDirs.Store(t.Name(), d)
+	return d
+}
+
+func TestTheDefaultStoreKeepsSecretsEncryptedAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	client := func(b *binary) *secretsmanager.Client {
+		return secretsmanager.New(secretsmanager.Options{
+			Region: "us-east-1", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+		})
+	}
+	b := startBinary(t)
+	_, err := client(b).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("kept"), SecretString: aws.String("plaintext-that-must-not-be-on-disk")})
+	require.NoError(t, err)
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	for range b.lines {
+	}
+	require.NoError(t, b.cmd.Wait())
+
+	dir := workDir(t)
+	for name, mode := range map[string]os.FileMode{"rotor.db": 0o600, "rotor.db.keys": 0o600} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err, name)
+		assert.Equal(t, mode, info.Mode().Perm(), name)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "rotor.db"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "plaintext-that-must-not-be-on-disk", "values are encrypted at rest")
+
+	again := startBinary(t)
+	v, err := client(again).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("kept")})
+	require.NoError(t, err)
+	assert.Equal(t, "plaintext-that-must-not-be-on-disk", *v.SecretString)
 }
