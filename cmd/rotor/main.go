@@ -3,6 +3,17 @@
 // Usage:
 //
 //	rotor serve [flags]
+//	rotor <operation> [parameters]     e.g. rotor rotate-secret --secret-id db
+//
+// Every Secrets Manager operation is a command with the aws CLI's name,
+// flags, shorthand and JSON input, --cli-input-json/yaml,
+// --generate-cli-skeleton, output (--output json|yaml|text, --query) and exit
+// statuses: `rotor X ...` takes what `aws secretsmanager X ...` takes. It
+// talks to --endpoint-url (a rotor server or any Secrets Manager endpoint,
+// signed with the usual AWS variables and profiles), or with --store PATH
+// works directly on a local store file (rotation functions then run through
+// --lambda-endpoint). `rotor --help` and `rotor <operation> --help` describe
+// every flag.
 //
 // serve answers the Secrets Manager API (AWS JSON 1.1, SigV4) on
 // http://127.0.0.1:8000 by default, so the AWS SDKs and the aws command work
@@ -89,9 +100,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/internal/cli"
+	"github.com/rotorkit/rotor/lambda"
 )
 
 func main() {
@@ -102,21 +118,65 @@ func main() {
 
 // run executes the command line args and returns the exit status.
 func run(ctx context.Context, args []string, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: rotor serve [flags]; rotor serve -h lists the flags")
-		return 2
-	}
-	switch args[0] {
-	case "serve":
+	return runIO(ctx, args, os.Stdin, os.Stdout, stderr)
+}
+
+// runIO runs serve, or one Secrets Manager operation with the aws CLI's
+// names, flags and output (package internal/cli).
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
 		if err := serve(ctx, args[1:], stderr); err != nil {
 			fmt.Fprintln(stderr, "rotor serve:", err)
 			return 1
 		}
 		return 0
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stderr, "usage: rotor serve [flags]; rotor serve -h lists the flags")
-		return 0
 	}
-	fmt.Fprintf(stderr, "rotor: unknown command %q; the commands are: serve\n", args[0])
-	return 2
+	opts := cli.Options{Globals: localGlobals}
+	g := cli.ParseGlobals(args, localGlobals...)
+	api, closeAPI, err := operationAPI(ctx, g)
+	if err != nil {
+		fmt.Fprintln(stderr, "rotor:", err)
+		return 255
+	}
+	defer closeAPI()
+	return cli.RunWith(ctx, opts, args, stdin, stdout, stderr, api)
+}
+
+// localGlobals are rotor's own global options of the operation commands.
+var localGlobals = []cli.GlobalOption{
+	{Name: "store", TakesValue: true, Help: "Work on a local store instead of an endpoint: a bbolt file, a postgres:// URL (encrypted at rest, as rotor serve keeps them). Rotations then run in this process."},
+	{Name: "keys", TakesValue: true, Help: "Master keys of --store (default: the store file + \".keys\", or rotor.keys for PostgreSQL)."},
+	{Name: "lambda-endpoint", TakesValue: true, Help: "With --store: the Lambda Invoke API that runs rotation functions."},
+}
+
+// operationAPI is what an operation command talks to: the local store of
+// --store, else an endpoint (--endpoint-url, or the SDK's usual
+// configuration), with SigV4 from the usual AWS variables and profiles.
+func operationAPI(ctx context.Context, g cli.Globals) (cli.API, func(), error) {
+	spec, local := g.Values["store"]
+	if !local {
+		remote, err := cli.NewRemote(ctx, g)
+		if err != nil {
+			return nil, nil, err
+		}
+		return remote, func() {}, nil
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, closeStore, err := openStore(ctx, spec, g.Values["keys"], os.Getenv, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []rotor.Option{}
+	if g.Region != "" {
+		opts = append(opts, rotor.WithRegion(g.Region))
+	}
+	if ep := g.Values["lambda-endpoint"]; ep != "" {
+		inv, err := lambda.New(ep)
+		if err != nil {
+			_ = closeStore()
+			return nil, nil, fmt.Errorf("--lambda-endpoint: %w", err)
+		}
+		opts = append(opts, rotor.WithInvoker(inv))
+	}
+	return rotor.New(store, opts...), func() { _ = closeStore() }, nil
 }
