@@ -97,12 +97,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/rotorkit/rotor"
@@ -139,7 +141,13 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 255
 	}
 	defer closeAPI()
-	return cli.RunWith(ctx, opts, args, stdin, stdout, stderr, api)
+	var errs bytes.Buffer
+	code := cli.RunWith(ctx, opts, args, stdin, stdout, io.MultiWriter(stderr, &errs), api)
+	if strings.Contains(errs.String(), "operation") && code == 252 || len(args) == 1 && (args[0] == "--help" || args[0] == "help" || args[0] == "-h") {
+		// The operations' usage knows nothing of the server: name it too.
+		fmt.Fprintln(stderr, "\nrotor serve [flags] runs the Secrets Manager endpoint; rotor serve -h lists its flags.")
+	}
+	return code
 }
 
 // localGlobals are rotor's own global options of the operation commands.

@@ -365,9 +365,12 @@ func TestLoopbackAddresses(t *testing.T) {
 
 func TestRunNamesItsCommands(t *testing.T) {
 	var stderr bytes.Buffer
-	assert.Equal(t, 2, run(context.Background(), nil, &stderr))
-	assert.Equal(t, 2, run(context.Background(), []string{"frobnicate"}, &stderr))
-	assert.Contains(t, stderr.String(), "serve")
+	assert.Equal(t, 252, run(context.Background(), nil, &stderr), "no operation is bad usage, as for the aws CLI")
+	assert.Contains(t, stderr.String(), "rotor serve")
+	stderr.Reset()
+	assert.Equal(t, 252, run(context.Background(), []string{"frobnicate"}, &stderr))
+	assert.Contains(t, stderr.String(), "rotate-secret")
+	assert.Contains(t, stderr.String(), "rotor serve")
 }
 
 func TestSIGTERMFinishesTheRequestsInFlight(t *testing.T) {
