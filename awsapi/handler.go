@@ -367,13 +367,22 @@ func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	err := dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			return serializationError("The request body must be a single JSON object.")
+	var err error
+	if json.Valid(body) {
+		// One JSON value with nothing after it but space: Unmarshal decodes
+		// it, and fails, exactly as a Decoder would, without a Decoder's
+		// buffer and copy of the body.
+		if err = json.Unmarshal(body, v); err == nil {
+			return nil
 		}
-		return nil
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err = dec.Decode(v); err == nil {
+			if _, extra := dec.Token(); extra != io.EOF {
+				return serializationError("The request body must be a single JSON object.")
+			}
+			return nil
+		}
 	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError

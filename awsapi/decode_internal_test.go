@@ -1,0 +1,78 @@
+package awsapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// decoderBody is decodeBody as first written, always with a json.Decoder:
+// the reference the decoding of a valid body by json.Unmarshal must agree
+// with, in the value decoded and in the error answered.
+func decoderBody(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return serializationError("The request body must be a single JSON object.")
+		}
+		return nil
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var b64 base64.CorruptInputError
+	switch {
+	case errors.As(err, &syntax):
+		return serializationError("The request body is not valid JSON (error at byte " + strconv.FormatInt(syntax.Offset, 10) + ").")
+	case errors.As(err, &typ) && typ.Field == "":
+		return serializationError("The request body must be a JSON object.")
+	case errors.As(err, &typ):
+		return serializationError("The member " + typ.Field + " cannot be a JSON " + typ.Value + ".")
+	case errors.As(err, &b64):
+		return serializationError("SecretBinary must be standard base64 with padding.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return serializationError("The request body ends before its JSON is complete.")
+	}
+	return serializationError("The request body could not be decoded.")
+}
+
+func TestDecodeBodyAgreesWithADecoder(t *testing.T) {
+	check := func(t interface{ Fatalf(string, ...any) }, body string) {
+		for _, newReq := range []func() any{
+			func() any { return new(getSecretValueRequest) },
+			func() any { return new(createSecretRequest) },
+			func() any { return new(listSecretsRequest) },
+			func() any { return new(rotateSecretRequest) },
+		} {
+			got, want := newReq(), newReq()
+			gerr, werr := decodeBody([]byte(body), got), decoderBody([]byte(body), want)
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gerr, werr) {
+				t.Fatalf("body %q: decodeBody gives %+v, %v; a Decoder gives %+v, %v", body, got, gerr, want, werr)
+			}
+		}
+	}
+	for _, body := range []string{
+		``, ` `, `{}`, `{} `, `{}{}`, `{} {}`, `{} x`, `null`, `"s"`, `[]`, `1`, `{`, `{"SecretId":`, `{"SecretId":1}`,
+		`{"SecretId":1} x`, `{"SecretId":"s","VersionStage":"AWSCURRENT"}`, `{"SecretBinary":"AAEC"}`, `{"SecretBinary":"AAE"}`,
+		`{"SecretBinary":"!!!!"}`, `{"Tags":[{"Key":"k","Value":1}]}`, `{"MaxResults":1e400}`, `{"Filters":{}}`,
+		`{"RotationRules":{"AutomaticallyAfterDays":"x"}}`, `{"SecretId":"\ud800"}`, "{\"SecretId\":\"a\"}\n",
+	} {
+		check(t, body)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		piece := rapid.SampledFrom([]string{"{", "}", "[", "]", ",", ":", " ", `"SecretId"`, `"Name"`, `"SecretBinary"`, `"Tags"`,
+			`"Key"`, `"MaxResults"`, `"Filters"`, `"RotationRules"`, `"AutomaticallyAfterDays"`, `"AAEC"`, `"AAE"`, `"s"`, "1", "-2", "1e400", "true", "null"})
+		check(t, strings.Join(rapid.SliceOf(piece).Draw(t, "pieces"), ""))
+	})
+}
