@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"pgregory.net/rapid"
 )
@@ -75,4 +77,38 @@ func TestDecodeBodyAgreesWithADecoder(t *testing.T) {
 			`"Key"`, `"MaxResults"`, `"Filters"`, `"RotationRules"`, `"AutomaticallyAfterDays"`, `"AAEC"`, `"AAE"`, `"s"`, "1", "-2", "1e400", "true", "null"})
 		check(t, strings.Join(rapid.SliceOf(piece).Draw(t, "pieces"), ""))
 	})
+}
+
+func TestRequestIDKeyIsCanonical(t *testing.T) {
+	if want := http.CanonicalHeaderKey("x-amzn-RequestId"); requestIDKey != want {
+		t.Fatalf("requestIDKey = %q, want %q", requestIDKey, want)
+	}
+}
+
+// TestReadBodyReadsAll checks readBody against io.ReadAll whatever the
+// declared length: right, too short, too long or unknown, and with readers
+// that return a byte at a time or fail.
+func TestReadBodyReadsAll(t *testing.T) {
+	boom := errors.New("boom")
+	for _, size := range []int{0, 1, 20, 511, 512, 513, 3000} {
+		body := strings.Repeat("x", size)
+		for _, declared := range []int64{-1, 0, int64(size) - 1, int64(size), int64(size) + 1, 511, 512, 5000} {
+			for _, kind := range []string{"whole", "byte", "fails"} {
+				reader := func() io.Reader {
+					switch kind {
+					case "byte":
+						return iotest.OneByteReader(strings.NewReader(body))
+					case "fails":
+						return io.MultiReader(strings.NewReader(body), iotest.ErrReader(boom))
+					}
+					return strings.NewReader(body)
+				}
+				got, gerr := readBody(reader(), declared)
+				want, werr := io.ReadAll(reader())
+				if !bytes.Equal(got, want) || !errors.Is(gerr, werr) {
+					t.Fatalf("size %d, declared %d, %s: readBody gives %d bytes, %v; io.ReadAll %d bytes, %v", size, declared, kind, len(got), gerr, len(want), werr)
+				}
+			}
+		}
+	}
 }

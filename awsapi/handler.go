@@ -207,11 +207,15 @@ const (
 
 const targetPrefix = "secretsmanager."
 
+// requestIDKey is http.CanonicalHeaderKey("x-amzn-RequestId"), the key under
+// which Header.Set would store it, computed once rather than per request.
+const requestIDKey = "X-Amzn-Requestid"
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := uuid.NewString()
-	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header()[requestIDKey] = []string{requestID}
 	opName := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if len(opName) > 64 {
 		opName = opName[:64]
@@ -265,7 +269,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if r.URL.Path != "/" {
 		return fail(&apiError{http.StatusNotFound, codeUnknownOperation, "Secrets Manager requests go to the path /."})
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -324,6 +328,31 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	}
 	writeJSON(w, http.StatusOK, b)
 	return region, http.StatusOK, "", note
+}
+
+// readBody reads r to its end as io.ReadAll does, into a buffer of the
+// declared length (plus the byte that sees the end) when that is small, not
+// io.ReadAll's first 512 bytes.
+func readBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared < 0 || declared >= 512 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, declared+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			// Longer than declared: let io.ReadAll's growth take over.
+			rest, err := io.ReadAll(r)
+			return append(b, rest...), err
+		}
+	}
 }
 
 // serviceError maps an error of the service to the wire. An *rotor.Error
