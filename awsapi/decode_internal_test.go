@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -109,6 +110,16 @@ func TestReadBodyReadsAll(t *testing.T) {
 					t.Fatalf("size %d, declared %d, %s: readBody gives %d bytes, %v; io.ReadAll %d bytes, %v", size, declared, kind, len(got), gerr, len(want), werr)
 				}
 			}
+		}
+	}
+}
+
+func TestJSONMediaType(t *testing.T) {
+	for _, ct := range []string{"application/x-amz-json-1.1", "application/json", "Application/X-Amz-Json-1.1", "application/x-amz-json-1.1; charset=utf-8",
+		"application/x-amz-json-1.1;", "application/x-amz-json-1.0", "text/plain", "", "application/json; x", " application/json "} {
+		mt, _, err := mime.ParseMediaType(ct)
+		if got, want := jsonMediaType(ct), err == nil && (mt == "application/x-amz-json-1.1" || mt == "application/json"); got != want {
+			t.Errorf("jsonMediaType(%q) = %v, want %v", ct, got, want)
 		}
 	}
 }

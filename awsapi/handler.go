@@ -282,7 +282,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if aerr != nil {
 		return fail(aerr)
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "application/x-amz-json-1.1" && mt != "application/json") {
+	if !jsonMediaType(r.Header.Get("Content-Type")) {
 		return fail(&apiError{http.StatusUnsupportedMediaType, codeUnsupportedMediaType,
 			"The Content-Type must be application/x-amz-json-1.1."})
 	}
@@ -328,6 +328,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	}
 	writeJSON(w, http.StatusOK, b)
 	return region, http.StatusOK, "", note
+}
+
+// jsonMediaType reports whether a Content-Type names application/x-amz-json-1.1
+// or application/json, with any parameters. The exact type the SDKs send
+// is accepted without parsing it (and allocating its parameters).
+func jsonMediaType(contentType string) bool {
+	if contentType == "application/x-amz-json-1.1" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/x-amz-json-1.1" || mt == "application/json")
 }
 
 // readBody reads r to its end as io.ReadAll does, into a buffer of the
