@@ -207,11 +207,15 @@ const (
 
 const targetPrefix = "secretsmanager."
 
+// requestIDKey is http.CanonicalHeaderKey("x-amzn-RequestId"), the key under
+// which Header.Set would store it, computed once rather than per request.
+const requestIDKey = "X-Amzn-Requestid"
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := uuid.NewString()
-	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header()[requestIDKey] = []string{requestID}
 	opName := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if len(opName) > 64 {
 		opName = opName[:64]
@@ -265,7 +269,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if r.URL.Path != "/" {
 		return fail(&apiError{http.StatusNotFound, codeUnknownOperation, "Secrets Manager requests go to the path /."})
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -278,7 +282,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if aerr != nil {
 		return fail(aerr)
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "application/x-amz-json-1.1" && mt != "application/json") {
+	if !jsonMediaType(r.Header.Get("Content-Type")) {
 		return fail(&apiError{http.StatusUnsupportedMediaType, codeUnsupportedMediaType,
 			"The Content-Type must be application/x-amz-json-1.1."})
 	}
@@ -326,6 +330,42 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	return region, http.StatusOK, "", note
 }
 
+// jsonMediaType reports whether a Content-Type names application/x-amz-json-1.1
+// or application/json, with any parameters. The exact type the SDKs send
+// is accepted without parsing it (and allocating its parameters).
+func jsonMediaType(contentType string) bool {
+	if contentType == "application/x-amz-json-1.1" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/x-amz-json-1.1" || mt == "application/json")
+}
+
+// readBody reads r to its end as io.ReadAll does, into a buffer of the
+// declared length (plus the byte that sees the end) when that is small, not
+// io.ReadAll's first 512 bytes.
+func readBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared < 0 || declared >= 512 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, declared+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			// Longer than declared: let io.ReadAll's growth take over.
+			rest, err := io.ReadAll(r)
+			return append(b, rest...), err
+		}
+	}
+}
+
 // serviceError maps an error of the service to the wire. An *rotor.Error
 // keeps its code and message; anything else is an internal error whose text
 // is not sent.
@@ -367,13 +407,22 @@ func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	err := dec.Decode(v)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			return serializationError("The request body must be a single JSON object.")
+	var err error
+	if json.Valid(body) {
+		// One JSON value with nothing after it but space: Unmarshal decodes
+		// it, and fails, exactly as a Decoder would, without a Decoder's
+		// buffer and copy of the body.
+		if err = json.Unmarshal(body, v); err == nil {
+			return nil
 		}
-		return nil
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err = dec.Decode(v); err == nil {
+			if _, extra := dec.Token(); extra != io.EOF {
+				return serializationError("The request body must be a single JSON object.")
+			}
+			return nil
+		}
 	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError

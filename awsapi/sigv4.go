@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,12 +24,24 @@ const (
 	msgMissingAuth = "Missing Authentication Token"
 )
 
-// authorization is a parsed SigV4 Authorization header.
+// authorization is a parsed SigV4 Authorization header. Its strings are
+// substrings of the header: parsing it allocates nothing.
 type authorization struct {
 	accessKey, date, region, service, terminator string
-	signedHeaders                                []string
-	signedHeadersRaw                             string
-	signature                                    string
+	// signedHeaders is the SignedHeaders value as sent, names separated by
+	// ';' (see eachSignedHeader).
+	signedHeaders string
+	signature     string
+}
+
+// cutField cuts s at the first sep, reporting whether there was one, as
+// strings.Cut does; a loop over it visits the fields strings.Split would
+// return, empty ones included, without allocating them.
+func cutField(s string, sep byte) (field, rest string, more bool) {
+	if i := strings.IndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
 }
 
 // parseAuthorization parses
@@ -44,15 +56,25 @@ func parseAuthorization(h string) (authorization, *apiError) {
 		return incomplete("The Authorization header must use the algorithm " + sigAlgorithm + ".")
 	}
 	var haveCred, haveSigned, haveSig bool
-	for _, part := range strings.Split(rest, ",") {
+	for more := true; more; {
+		var part string
+		part, rest, more = cutField(rest, ',')
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
 			return incomplete("The Authorization header has a component without '=': each must be Name=Value.")
 		}
 		switch k {
 		case "Credential":
-			fields := strings.Split(v, "/")
-			if len(fields) != 5 || fields[0] == "" {
+			var fields [5]string
+			n := 0 // how many fields v has, counted up to one too many
+			for tail, more := v, true; more && n <= len(fields); n++ {
+				var f string
+				f, tail, more = cutField(tail, '/')
+				if n < len(fields) {
+					fields[n] = f
+				}
+			}
+			if n != len(fields) || fields[0] == "" {
 				return incomplete("The Credential of the Authorization header must be AccessKeyId/YYYYMMDD/region/secretsmanager/aws4_request.")
 			}
 			a.accessKey, a.date, a.region, a.service, a.terminator = fields[0], fields[1], fields[2], fields[3], fields[4]
@@ -61,8 +83,7 @@ func parseAuthorization(h string) (authorization, *apiError) {
 			if v == "" {
 				return incomplete("The SignedHeaders of the Authorization header is empty.")
 			}
-			a.signedHeadersRaw = v
-			a.signedHeaders = strings.Split(v, ";")
+			a.signedHeaders = v
 			haveSigned = true
 		case "Signature":
 			a.signature = v
@@ -78,6 +99,18 @@ func parseAuthorization(h string) (authorization, *apiError) {
 		return incomplete("The Authorization header requires a 'Signature' parameter.")
 	}
 	return a, nil
+}
+
+// signsHeader reports whether the SignedHeaders value list names name.
+func signsHeader(list, name string) bool {
+	for more := true; more; {
+		var n string
+		n, list, more = cutField(list, ';')
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // authenticate checks the request's signature when credentials are
@@ -116,7 +149,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 	if !validRegion(a.region) {
 		return invalid("Credential should be scoped to a valid region.")
 	}
-	if !slices.Contains(a.signedHeaders, "host") || !slices.Contains(a.signedHeaders, "x-amz-date") {
+	if !signsHeader(a.signedHeaders, "host") || !signsHeader(a.signedHeaders, "x-amz-date") {
 		return invalid("The SignedHeaders must include host and x-amz-date.")
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
@@ -134,48 +167,116 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 	if signedAt.After(now.Add(maxClockSkew)) {
 		return invalid("Signature not yet current: " + amzDate + " is still later than " + now.Add(maxClockSkew).Format(amzDateLayout) + " (" + now.Format(amzDateLayout) + " + 5 min.)")
 	}
-	signed, aerr := signedRequest(r, a.signedHeaders)
-	if aerr != nil {
+	sr := signedRequests.Get().(*signedReq)
+	defer sr.release()
+	if aerr := sr.build(r, a.signedHeaders); aerr != nil {
 		return h.cfg.Region, "", aerr
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: a.accessKey, SecretAccessKey: secret}
-	if err := h.signer.SignHTTP(r.Context(), creds, signed, hex.EncodeToString(sum[:]), sigService, a.region, signedAt); err != nil {
+	if err := h.signer.SignHTTP(r.Context(), creds, &sr.req, hex.EncodeToString(sum[:]), sigService, a.region, signedAt); err != nil {
 		return invalid(msgBadSig)
 	}
-	want, werr := parseAuthorization(signed.Header.Get("Authorization"))
-	if werr != nil || want.signedHeadersRaw != a.signedHeadersRaw ||
+	got := sr.req.Header[authorizationKey]
+	if len(got) != 1 {
+		return invalid(msgBadSig)
+	}
+	want, werr := parseAuthorization(got[0])
+	if werr != nil || want.signedHeaders != a.signedHeaders ||
 		subtle.ConstantTimeCompare([]byte(want.signature), []byte(a.signature)) != 1 {
 		return invalid(msgBadSig)
 	}
 	return a.region, a.accessKey, nil
 }
 
-// signedRequest rebuilds r with only the headers the client signed, so that
-// the SDK's signer computes the signature over exactly what the client did.
-func signedRequest(r *http.Request, names []string) (*http.Request, *apiError) {
+const (
+	authorizationKey = "Authorization"
+	amzDateKey       = "X-Amz-Date"
+)
+
+// signedReq is the request handed to the SDK's signer: only what the client
+// signed (method, path, query, host and its signed headers), in storage
+// reused across requests, since the signer writes into it (X-Amz-Date,
+// Authorization, the URL's query and the host) and keeps nothing of it.
+type signedReq struct {
+	req    http.Request
+	url    url.URL
+	header http.Header
+	// date and auth are the value slices of X-Amz-Date and Authorization,
+	// which the signer appends its values to after truncating them.
+	date, auth []string
+}
+
+var signedRequests = sync.Pool{New: func() any {
+	return &signedReq{header: make(http.Header, 8), date: make([]string, 0, 1), auth: make([]string, 0, 1)}
+}}
+
+// release clears s, so that it holds no request data in the pool, and puts
+// it back.
+func (s *signedReq) release() {
+	clear(s.header)
+	clear(s.date[:cap(s.date)])
+	clear(s.auth[:cap(s.auth)])
+	s.req = http.Request{}
+	s.url = url.URL{}
+	signedRequests.Put(s)
+}
+
+// build makes s the request r with only the headers named in signed (the
+// SignedHeaders list), so that the SDK's signer computes the signature
+// over exactly what the client did. The signer sets X-Amz-Date itself, from
+// the signing time parsed out of r's, so it is not copied, and r's header
+// values are shared, not copied: the signer only reads them.
+func (s *signedReq) build(r *http.Request, signed string) *apiError {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	out := &http.Request{
-		Method: r.Method,
-		URL:    &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery},
-		Host:   r.Host,
-		Header: make(http.Header, len(names)),
-	}
-	for _, name := range names {
+	s.url = url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	s.req = http.Request{Method: r.Method, URL: &s.url, Host: r.Host, Header: s.header}
+	for more := true; more; {
+		var name string
+		name, signed, more = cutField(signed, ';')
 		switch name {
 		case "host":
 		case "content-length":
-			out.ContentLength = r.ContentLength
+			s.req.ContentLength = r.ContentLength
+		case "x-amz-date":
+			// Checked present and parsed by the caller; the signer sets it.
 		default:
-			values := r.Header.Values(name)
+			key := canonicalHeaderKey(name)
+			values := r.Header[key]
 			if len(values) == 0 {
-				return nil, &apiError{http.StatusBadRequest, codeIncompleteSignature, "The signed header '" + name + "' is not in the request."}
+				return &apiError{http.StatusBadRequest, codeIncompleteSignature, "The signed header '" + name + "' is not in the request."}
 			}
-			out.Header[http.CanonicalHeaderKey(name)] = values
+			s.header[key] = values
 		}
 	}
-	return out, nil
+	s.header[amzDateKey] = s.date[:0]
+	s.header[authorizationKey] = s.auth[:0]
+	return nil
+}
+
+// commonHeaderKeys are the canonical forms of the header names SDKs sign,
+// so that canonicalHeaderKey need not build them for every request.
+var commonHeaderKeys = map[string]string{
+	"content-type":          "Content-Type",
+	"x-amz-target":          "X-Amz-Target",
+	"x-amz-security-token":  "X-Amz-Security-Token",
+	"x-amz-content-sha256":  "X-Amz-Content-Sha256",
+	"x-amz-user-agent":      "X-Amz-User-Agent",
+	"amz-sdk-invocation-id": "Amz-Sdk-Invocation-Id",
+	"amz-sdk-request":       "Amz-Sdk-Request",
+	"content-encoding":      "Content-Encoding",
+	"accept-encoding":       "Accept-Encoding",
+	"user-agent":            "User-Agent",
+}
+
+// canonicalHeaderKey is http.CanonicalHeaderKey, without allocating for
+// the common names.
+func canonicalHeaderKey(name string) string {
+	if k, ok := commonHeaderKeys[name]; ok {
+		return k
+	}
+	return http.CanonicalHeaderKey(name)
 }
