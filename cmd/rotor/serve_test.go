@@ -281,8 +281,11 @@ func TestTheRotateSecretExamplesRunVerbatim(t *testing.T) {
 	assert.Equal(t, created["ARN"], first["ARN"])
 	assert.Equal(t, "MyTestDatabaseSecret", first["Name"])
 	require.NotEmpty(t, first["VersionId"])
-	cur := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
-	assert.Equal(t, first["VersionId"], cur["VersionId"])
+	// The server's engine rotates after rotate-secret answered.
+	require.Eventually(t, func() bool {
+		cur := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+		return first["VersionId"] == cur["VersionId"]
+	}, 30*time.Second, 50*time.Millisecond, "the first rotation finished")
 
 	// Example 2: rotate immediately with the stored configuration.
 	second := run("secretsmanager", "rotate-secret",
@@ -291,8 +294,10 @@ func TestTheRotateSecretExamplesRunVerbatim(t *testing.T) {
 	assert.Equal(t, "MyTestDatabaseSecret", second["Name"])
 	require.NotEmpty(t, second["VersionId"])
 	assert.NotEqual(t, first["VersionId"], second["VersionId"])
-	cur = run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
-	assert.Equal(t, second["VersionId"], cur["VersionId"])
+	require.Eventually(t, func() bool {
+		cur := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+		return second["VersionId"] == cur["VersionId"]
+	}, 30*time.Second, 50*time.Millisecond, "the second rotation finished")
 	desc := run("secretsmanager", "describe-secret", "--secret-id", "MyTestDatabaseSecret")
 	assert.Equal(t, map[string]any{"AutomaticallyAfterDays": float64(10)}, desc["RotationRules"])
 	assert.Equal(t, true, desc["RotationEnabled"])
