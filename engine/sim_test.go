@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/engine"
+	"github.com/rotorkit/rotor/store/postgres"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -73,6 +75,8 @@ type simConfig struct {
 	days    int
 	engines int
 	indexed bool
+	// store, when set, makes the shared store (else a memory store).
+	store func(t *testing.T) rotor.Store
 }
 
 // simulate drives engines sharing one memory store with a simulated clock,
@@ -85,6 +89,9 @@ func simulate(t *testing.T, c simConfig) {
 	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
 	clock := &fakeClock{now: start}
 	var store rotor.Store = rotor.NewMemoryStore()
+	if c.store != nil {
+		store = c.store(t)
+	}
 	if c.indexed {
 		store = engine.NewIndexedStore(store)
 	}
@@ -206,5 +213,21 @@ func TestSchedulerSimulation(t *testing.T) {
 	})
 	t.Run("two engines on one plain memory store (scanned)", func(t *testing.T) {
 		simulate(t, simConfig{secrets: 60, days: 60, engines: 2, indexed: false})
+	})
+	t.Run("two engines on one PostgreSQL database", func(t *testing.T) {
+		url := os.Getenv("ROTOR_TEST_POSTGRES_URL")
+		if url == "" {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("ROTOR_TEST_POSTGRES_URL is not set; .ci/run starts PostgreSQL and sets it")
+			}
+			t.Skip("SKIPPED: ROTOR_TEST_POSTGRES_URL is not set; the PostgreSQL scheduler simulation did not run")
+		}
+		simulate(t, simConfig{secrets: 40, days: 60, engines: 2, store: func(t *testing.T) rotor.Store {
+			// A schema of its own: the database is shared with other tests.
+			pg, err := postgres.Open(context.Background(), url, postgres.WithSchema(fmt.Sprintf("sim_%d", time.Now().UnixNano())))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = pg.Close() })
+			return pg
+		}})
 	})
 }
