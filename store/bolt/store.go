@@ -10,6 +10,7 @@ import (
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/engine"
+	"github.com/rotorkit/rotor/internal/revcache"
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -29,7 +30,7 @@ var ErrLocked = errors.New("bolt: store file is in use by another process or ano
 // use; Close releases the file. The zero value is not usable; call Open.
 type Store struct {
 	db    *bbolt.DB
-	cache *snapshotCache
+	cache *revcache.Cache
 }
 
 // Option changes how Open opens a store.
@@ -121,7 +122,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &Store{db: db, cache: newSnapshotCache(o.cacheSize)}, nil
+	return &Store{db: db, cache: revcache.New(o.cacheSize)}, nil
 }
 
 // Close releases the file. Calls on a closed store fail.
@@ -206,7 +207,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 	}
 	// The caller gave up the secret to us, but may break that rule: cache a
 	// copy of our own.
-	s.cache.put(rev, secret.Clone())
+	s.cache.Put(rev, secret.Clone())
 	return rev, nil
 }
 
@@ -369,7 +370,7 @@ func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if secret := s.cache.get(h.rev); secret != nil {
+	if secret := s.cache.Get(h.rev); secret != nil {
 		return secret, h.rev, nil
 	}
 	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once
@@ -378,7 +379,7 @@ func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("bolt: %w", err)
 	}
-	s.cache.put(h.rev, secret)
+	s.cache.Put(h.rev, secret)
 	return secret, h.rev, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/engine"
+	"github.com/rotorkit/rotor/internal/revcache"
 )
 
 // Every Store is a rotor.Store with the scheduler's index.
@@ -30,7 +31,7 @@ type Store struct {
 	inner  rotor.Store
 	keys   *Keyring
 	random io.Reader
-	cache  *plainCache
+	cache  *revcache.Cache
 }
 
 // Option changes how New wraps a store.
@@ -44,13 +45,13 @@ func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = &locked
 // WithCacheSize sets how many decrypted secrets Load and List keep, by
 // revision, to return again without decrypting (default 1024; 0 disables
 // it). The cache holds plaintext in memory, as every loaded secret does.
-func WithCacheSize(n int) Option { return func(s *Store) { s.cache = newPlainCache(max(n, 0)) } }
+func WithCacheSize(n int) Option { return func(s *Store) { s.cache = revcache.New(max(n, 0)) } }
 
 // New returns inner wrapped with encryption under the master keys of keys,
 // which must not change afterwards. inner must keep binary values byte for
 // byte, as storetest.Run checks. Closing inner is the caller's business.
 func New(inner rotor.Store, keys *Keyring, opts ...Option) *Store {
-	s := &Store{inner: inner, keys: keys, random: rand.Reader, cache: newPlainCache(1024)}
+	s := &Store{inner: inner, keys: keys, random: rand.Reader, cache: revcache.New(1024)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -84,7 +85,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 		return 0, err
 	}
 	// We own secret now; keep a copy in case the caller breaks that rule.
-	s.cache.put(rev, secret.Clone())
+	s.cache.Put(rev, secret.Clone())
 	return rev, nil
 }
 
@@ -147,7 +148,7 @@ func (s *Store) seal(secret *rotor.Secret) (*rotor.Secret, error) {
 // is sealed's revision, under which the plaintext is cached.
 func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, error) {
 	if rev != 0 {
-		if plain := s.cache.get(rev); plain != nil {
+		if plain := s.cache.Get(rev); plain != nil {
 			return plain, nil
 		}
 	}
@@ -192,7 +193,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		clear(plain)
 	}
 	if rev != 0 {
-		s.cache.put(rev, out)
+		s.cache.Put(rev, out)
 	}
 	return out, nil
 }
@@ -231,39 +232,6 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return io.ReadFull(l.r, p)
-}
-
-// plainCache keeps decrypted secrets by revision: a revision names one saved
-// state forever, so an entry never goes stale.
-type plainCache struct {
-	mu      sync.RWMutex
-	size    int
-	entries map[rotor.Revision]*rotor.Secret
-}
-
-func newPlainCache(size int) *plainCache {
-	return &plainCache{size: size, entries: make(map[rotor.Revision]*rotor.Secret)}
-}
-
-func (c *plainCache) get(rev rotor.Revision) *rotor.Secret {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.entries[rev]
-}
-
-func (c *plainCache) put(rev rotor.Revision, s *rotor.Secret) {
-	if c.size == 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= c.size {
-		for r := range c.entries {
-			delete(c.entries, r)
-			break
-		}
-	}
-	c.entries[rev] = s
 }
 
 // ListDue implements engine.DueLister by passing the call to the inner
