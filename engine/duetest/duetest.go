@@ -1,9 +1,12 @@
-// Package duetest checks a store's engine.DueLister: that ListDue returns,
-// earliest first, exactly the secrets engine.DueAt says are due, through
-// saves that change what is due and deletes. Every store that offers the
-// engine an index of due rotations runs it with one call:
+// Package duetest checks a store for the rotation engine. Run checks its
+// engine.DueLister: that ListDue returns, earliest first, exactly the secrets
+// engine.DueAt says are due, through saves that change what is due and
+// deletes. RunScheduler checks that the engine's scheduler rotates a due
+// secret over the store once per window. A store offering the engine an
+// index of due rotations runs both with one call each:
 //
-//	func TestListDue(t *testing.T) { duetest.Run(t, openMyStore(t)) }
+//	func TestListDue(t *testing.T)  { duetest.Run(t, openMyStore(t)) }
+//	func TestScheduler(t *testing.T) { duetest.RunScheduler(t, openMyStore(t)) }
 package duetest
 
 import (
