@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -90,8 +92,28 @@ type Handler struct {
 	// identities are the principals of Config.Principals.
 	identities map[string]identity
 
+	requestIDs requestIDs
+
 	mu       sync.RWMutex
 	services map[string]*rotor.Service
+}
+
+// requestIDs numbers requests with UUIDs: a random one drawn when the
+// Handler is made, plus a count of the requests before, so that ids are
+// unique without reading random bytes for each request. Request ids name
+// requests in logs and replies; they are not secrets.
+type requestIDs struct {
+	base  uuid.UUID
+	count atomic.Uint64
+}
+
+// next returns the next request id, a version 4 UUID.
+func (g *requestIDs) next() string {
+	id := g.base
+	n := binary.BigEndian.Uint64(id[8:]) + g.count.Add(1)
+	binary.BigEndian.PutUint64(id[8:], n)
+	id[8] = id[8]&0x3f | 0x80 // the variant bits, which the sum may carry into
+	return id.String()
 }
 
 // NewHandler returns a Handler for cfg. cfg.Credentials and cfg.Principals
@@ -131,7 +153,9 @@ func NewHandler(cfg Config) *Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
+	h := &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
+	h.requestIDs.base = uuid.New()
+	return h
 }
 
 // Service returns the service of region, creating it on first use. It fails
@@ -214,7 +238,7 @@ const requestIDKey = "X-Amzn-Requestid"
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	requestID := uuid.NewString()
+	requestID := h.requestIDs.next()
 	w.Header()[requestIDKey] = []string{requestID}
 	opName := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if len(opName) > 64 {
@@ -321,6 +345,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	if sf, ok := out.(stepFailed); ok {
 		out, note = sf.reply, "rotation step "+string(sf.step)+" failed; the rotation stays pending"
 	}
+	if a, ok := out.(appender); ok {
+		buf := replyBuffers.Get().(*[]byte)
+		*buf = a.appendJSON((*buf)[:0])
+		writeJSON(w, http.StatusOK, *buf)
+		if cap(*buf) <= maxPooledReply {
+			replyBuffers.Put(buf)
+		}
+		return region, http.StatusOK, "", note
+	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "The reply could not be encoded.")
@@ -329,6 +362,20 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 	writeJSON(w, http.StatusOK, b)
 	return region, http.StatusOK, "", note
 }
+
+// appender is a reply that encodes itself without reflection, to exactly
+// the bytes json.Marshal gives for it (the tests hold it to that).
+type appender interface {
+	appendJSON(b []byte) []byte
+}
+
+// replyBuffers hold the encoded replies of appenders until they are
+// written: the ResponseWriter copies what it is given.
+var replyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledReply is the largest buffer kept for reuse, so that one large
+// secret value does not stay in the pool.
+const maxPooledReply = 16 << 10
 
 // jsonMediaType reports whether a Content-Type names application/x-amz-json-1.1
 // or application/json, with any parameters. The exact type the SDKs send
@@ -407,15 +454,16 @@ func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	var err error
-	if json.Valid(body) {
-		// One JSON value with nothing after it but space: Unmarshal decodes
-		// it, and fails, exactly as a Decoder would, without a Decoder's
-		// buffer and copy of the body.
-		if err = json.Unmarshal(body, v); err == nil {
-			return nil
-		}
-	} else {
+	// Unmarshal succeeds only on one JSON value with nothing after it but
+	// space, and then decodes exactly as a Decoder would, without a
+	// Decoder's buffer and copy of the body. On valid JSON it fails as a
+	// Decoder would; only invalid JSON needs a Decoder, for the error it
+	// gives.
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	if !json.Valid(body) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		if err = dec.Decode(v); err == nil {
 			if _, extra := dec.Token(); extra != io.EOF {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const (
@@ -174,19 +175,39 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: a.accessKey, SecretAccessKey: secret}
-	if err := h.signer.SignHTTP(r.Context(), creds, &sr.req, hex.EncodeToString(sum[:]), sigService, a.region, signedAt); err != nil {
+	if err := h.signer.SignHTTP(r.Context(), creds, &sr.req, hex.EncodeToString(sum[:]), sigService, a.region, signedAt, verbatimPath); err != nil {
 		return invalid(msgBadSig)
 	}
 	got := sr.req.Header[authorizationKey]
 	if len(got) != 1 {
 		return invalid(msgBadSig)
 	}
-	want, werr := parseAuthorization(got[0])
-	if werr != nil || want.signedHeaders != a.signedHeaders ||
-		subtle.ConstantTimeCompare([]byte(want.signature), []byte(a.signature)) != 1 {
+	signedHeaders, signature, ok := signerResult(got[0])
+	if !ok || signedHeaders != a.signedHeaders ||
+		subtle.ConstantTimeCompare([]byte(signature), []byte(a.signature)) != 1 {
 		return invalid(msgBadSig)
 	}
 	return a.region, a.accessKey, nil
+}
+
+// verbatimPath tells the SDK's signer not to escape the path again: the
+// handler serves only "/", which escaping leaves as it is.
+func verbatimPath(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }
+
+// signerResult takes the SignedHeaders and the Signature out of the
+// Authorization header the SDK's signer wrote, which always has the form
+// "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…".
+func signerResult(h string) (signedHeaders, signature string, ok bool) {
+	const sh, sig = ", SignedHeaders=", ", Signature="
+	i := strings.LastIndex(h, sig)
+	if i < 0 {
+		return "", "", false
+	}
+	j := strings.LastIndex(h[:i], sh)
+	if j < 0 {
+		return "", "", false
+	}
+	return h[j+len(sh) : i], h[i+len(sig):], true
 }
 
 const (
@@ -224,9 +245,13 @@ func (s *signedReq) release() {
 
 // build makes s the request r with only the headers named in signed (the
 // SignedHeaders list), so that the SDK's signer computes the signature
-// over exactly what the client did. The signer sets X-Amz-Date itself, from
-// the signing time parsed out of r's, so it is not copied, and r's header
-// values are shared, not copied: the signer only reads them.
+// over exactly what the client did. The headers are kept under the
+// lower-case names the client listed: the signer lower-cases names, which
+// then costs nothing, and it signs every one of them, even those it would
+// leave out of a signature of its own (User-Agent), when a client signed
+// them. The signer sets X-Amz-Date itself, from the signing time parsed out
+// of r's, so it is not copied, and r's header values are shared, not
+// copied: the signer only reads them.
 func (s *signedReq) build(r *http.Request, signed string) *apiError {
 	scheme := "http"
 	if r.TLS != nil {
@@ -244,12 +269,11 @@ func (s *signedReq) build(r *http.Request, signed string) *apiError {
 		case "x-amz-date":
 			// Checked present and parsed by the caller; the signer sets it.
 		default:
-			key := canonicalHeaderKey(name)
-			values := r.Header[key]
+			values := r.Header[canonicalHeaderKey(name)]
 			if len(values) == 0 {
 				return &apiError{http.StatusBadRequest, codeIncompleteSignature, "The signed header '" + name + "' is not in the request."}
 			}
-			s.header[key] = values
+			s.header[name] = values
 		}
 	}
 	s.header[amzDateKey] = s.date[:0]

@@ -39,6 +39,28 @@ func signedRequest(t *testing.T, url, key, secret, body string, at time.Time, se
 	return req
 }
 
+// signedRequestWith builds a GetRandomPassword request that also signs the
+// extra headers, given in lower case so that the SDK's signer signs them
+// all, and sends them under their canonical names.
+func signedRequestWith(t *testing.T, url, body string, at time.Time, extra map[string]string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "secretsmanager.GetRandomPassword")
+	for k, v := range extra {
+		req.Header[k] = []string{v}
+	}
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", at))
+	for k, v := range extra {
+		delete(req.Header, k)
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
 func TestSigV4(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	s := newServer(t, awsapi.Config{Clock: func() time.Time { return now }}, true)
@@ -49,6 +71,12 @@ func TestSigV4(t *testing.T) {
 	unsigned.Header.Del("Authorization")
 	tampered := signedRequest(t, s.url, testKeyID, testSecret, body, now, "secretsmanager", true)
 	tampered.Header.Set("X-Amz-Target", "secretsmanager.ListSecrets")
+	// The SDK's signer leaves User-Agent out of its signatures; other
+	// clients sign it, and the server must check what they signed.
+	userAgent := signedRequestWith(t, s.url, body, now, map[string]string{"user-agent": "tool/1.0"})
+	require.Contains(t, userAgent.Header.Get("Authorization"), "user-agent")
+	changedUserAgent := signedRequestWith(t, s.url, body, now, map[string]string{"user-agent": "tool/1.0"})
+	changedUserAgent.Header.Set("User-Agent", "tool/2.0")
 
 	tests := []struct {
 		name    string
@@ -64,6 +92,8 @@ func TestSigV4(t *testing.T) {
 			"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
 		{"a changed body is refused", changedBody, 400, "InvalidSignatureException", ""},
 		{"a changed signed header is refused", tampered, 400, "InvalidSignatureException", ""},
+		{"a request that signs User-Agent passes", userAgent, 200, "", ""},
+		{"a changed signed User-Agent is refused", changedUserAgent, 400, "InvalidSignatureException", ""},
 		{"a missing Authorization header is refused", unsigned, 403, "MissingAuthenticationTokenException", "Missing Authentication Token"},
 		{"an unknown access key is refused", signedRequest(t, s.url, "AKIDUNKNOWN", testSecret, body, now, "secretsmanager", true), 400, "UnrecognizedClientException",
 			"The security token included in the request is invalid."},

@@ -1,6 +1,8 @@
 package awsapi
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -13,8 +15,12 @@ type epoch time.Time
 
 // MarshalJSON writes seconds since the epoch, e.g. 1523477145.729.
 func (t epoch) MarshalJSON() ([]byte, error) {
+	return t.appendJSON(nil), nil
+}
+
+func (t epoch) appendJSON(b []byte) []byte {
 	ms := time.Time(t).UnixMilli()
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 }
 
 // stamp returns nil for the zero time, so that omitempty leaves it out.
@@ -257,6 +263,68 @@ type secretValueResponse struct {
 	SecretBinary  []byte   `json:"SecretBinary,omitempty"`
 	VersionStages []string `json:"VersionStages,omitempty"`
 	CreatedDate   *epoch   `json:"CreatedDate,omitempty"`
+}
+
+// appendJSON appends r as json.Marshal encodes it: the fields in order,
+// empty ones left out.
+func (r secretValueResponse) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	first := true
+	field := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	for _, f := range [...]struct{ name, value string }{
+		{"ARN", r.ARN}, {"Name", r.Name}, {"VersionId", r.VersionId}, {"SecretString", r.SecretString},
+	} {
+		if f.value != "" {
+			field(f.name)
+			b = appendJSONString(b, f.value)
+		}
+	}
+	if len(r.SecretBinary) > 0 {
+		field("SecretBinary")
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, r.SecretBinary)
+		b = append(b, '"')
+	}
+	if len(r.VersionStages) > 0 {
+		field("VersionStages")
+		for i, s := range r.VersionStages {
+			if i == 0 {
+				b = append(b, '[')
+			} else {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		b = append(b, ']')
+	}
+	if r.CreatedDate != nil {
+		field("CreatedDate")
+		b = r.CreatedDate.appendJSON(b)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string. A string of printable ASCII
+// that JSON need not escape (json.Marshal also escapes <, > and &) is
+// copied between quotes; any other goes through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func secretValueOut(o rotor.GetSecretValueOutput) secretValueResponse {
