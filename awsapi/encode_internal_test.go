@@ -22,8 +22,8 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := secretValueResponse{
 			ARN: str.Draw(t, "arn"), Name: str.Draw(t, "name"), VersionId: str.Draw(t, "version"),
-			SecretString: str.Draw(t, "string"),
-			SecretBinary: rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "binary"),
+			SecretString:  str.Draw(t, "string"),
+			SecretBinary:  rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "binary"),
 			VersionStages: rapid.OneOf(rapid.Just([]string(nil)), rapid.SliceOfN(str, 0, 3)).Draw(t, "stages"),
 		}
 		if rapid.Bool().Draw(t, "dated") {

@@ -264,20 +264,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	attrs := []slog.Attr{
+	// The record is made here rather than by Logger.LogAttrs, which would
+	// look up the caller's program counter for every request: the source of
+	// this line is always this function, and the lookup costs more than the
+	// rest of the record.
+	lh := h.logger.Handler()
+	if !lh.Enabled(r.Context(), level) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), level, "secretsmanager request", 0)
+	rec.AddAttrs(
 		slog.String("request_id", requestID),
 		slog.String("operation", opName),
 		slog.String("region", region),
 		slog.Int("status", status),
-		slog.Duration("duration", time.Since(start)),
-	}
+		slog.Duration("duration", rec.Time.Sub(start)),
+	)
 	if code != "" {
-		attrs = append(attrs, slog.String("error_code", code))
+		rec.AddAttrs(slog.String("error_code", code))
 	}
 	if note != "" {
-		attrs = append(attrs, slog.String("note", note))
+		rec.AddAttrs(slog.String("note", note))
 	}
-	h.logger.LogAttrs(r.Context(), level, "secretsmanager request", attrs...)
+	_ = lh.Handle(r.Context(), rec)
 }
 
 // serve answers one request and reports what the log needs.
@@ -441,12 +450,27 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, b)
 }
 
+// jsonContentType is the value of every reply's Content-Type, shared by
+// all replies as net/http allows: it only reads header values.
+var jsonContentType = []string{"application/x-amz-json-1.1"}
+
+// writeJSON writes a reply. Its Content-Length is set here when the reply
+// is large; a small one net/http measures itself, as the handler returns,
+// without allocating the header's value.
 func writeJSON(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	if len(b) >= smallReply {
+		h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// smallReply is the size from which a reply's Content-Length is set by the
+// handler: net/http sets it for a reply shorter than its chunking buffer
+// (2048 bytes) and sends a longer one chunked unless it is set.
+const smallReply = 1024
 
 // decodeBody decodes a JSON object into v. An empty body is the empty
 // object. Errors never quote the body, which may hold a secret value.

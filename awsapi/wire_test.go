@@ -262,3 +262,30 @@ func TestAPanicIsAnInternalServiceError(t *testing.T) {
 	assert.Equal(t, "InternalServiceError", m["__type"])
 	assert.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
 }
+
+// TestEveryReplyHasItsLength checks that replies of every size, errors
+// included, carry a Content-Length and the JSON content type, and are not
+// chunked.
+func TestEveryReplyHasItsLength(t *testing.T) {
+	s := newServer(t, awsapi.Config{}, false)
+	for _, size := range []int{1, 900, 1023, 1024, 2047, 2048, 5000, 65536} {
+		name := fmt.Sprintf("s%d", size)
+		status, _, _ := s.raw(t, "CreateSecret", `{"Name":"`+name+`","SecretString":"`+strings.Repeat("v", size)+`","ClientRequestToken":"`+uuid.NewString()+`"}`)
+		require.Equal(t, http.StatusOK, status)
+		for _, op := range []struct{ name, body string }{{"GetSecretValue", `{"SecretId":"` + name + `"}`}, {"GetSecretValue", `{"SecretId":"` + name + `x"}`}} {
+			req, err := http.NewRequest(http.MethodPost, s.url+"/", strings.NewReader(op.body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "secretsmanager."+op.name)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			_, err = buf.ReadFrom(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			assert.Empty(t, resp.TransferEncoding, "size %d %s", size, op.body)
+			assert.Equal(t, int64(buf.Len()), resp.ContentLength, "size %d %s", size, op.body)
+			assert.Equal(t, "application/x-amz-json-1.1", resp.Header.Get("Content-Type"))
+		}
+	}
+}
