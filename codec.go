@@ -1,6 +1,7 @@
 package rotor
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -13,7 +14,7 @@ import (
 // The bytes contain secret values in the clear: keep them away from logs, and
 // wrap the store with encryption at rest where the medium is shared.
 func EncodeSecret(s *Secret) ([]byte, error) {
-	r := record{
+	h := recordHead{
 		Format: recordFormat, ARN: s.ARN, Name: s.Name, Description: s.Description,
 		KmsKeyID: s.KmsKeyID, Type: s.Type, Tags: s.Tags,
 		CreatedDate: s.CreatedDate, LastChangedDate: s.LastChangedDate,
@@ -24,26 +25,89 @@ func EncodeSecret(s *Secret) ([]byte, error) {
 		ResourcePolicy: s.ResourcePolicy, OwningService: s.OwningService, PrimaryRegion: s.PrimaryRegion,
 		Stages: s.Stages, Rotation: s.Rotation,
 	}
-	r.Versions = make([]versionRecord, len(s.Versions))
-	for i, v := range s.Versions {
-		vr := versionRecord{ID: v.ID, CreatedDate: v.CreatedDate, LastAccessedDate: v.LastAccessedDate}
-		switch {
-		case v.Value.IsZero():
-		case v.Value.IsBinary():
-			_, vr.Binary = v.Value.view()
-			vr.IsBinary = true
-		default:
-			text, _ := v.Value.view()
-			vr.String = &text
-		}
-		r.Versions[i] = vr
-	}
-	b, err := json.Marshal(r)
+	head, err := json.Marshal(h)
 	if err != nil {
 		// No field of record can fail to marshal; say which secret if one does.
 		return nil, fmt.Errorf("rotor: encode secret %s: %w", s.Name, err)
 	}
-	return b, nil
+	// The versions, most of a record's bytes, are appended to the head's
+	// object without reflection, as json.Marshal would encode record's
+	// Versions field (the last one): the tests hold the whole to
+	// json.Marshal's bytes.
+	b := make([]byte, 0, len(head)+len(`,"versions":[]`)+len(s.Versions)*versionRecordSize)
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, `,"versions":[`...)
+	for i, v := range s.Versions {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendVersionRecord(b, v); err != nil {
+			return nil, fmt.Errorf("rotor: encode secret %s: %w", s.Name, err)
+		}
+	}
+	return append(b, ']', '}'), nil
+}
+
+// versionRecordSize is about what a version with a short value takes.
+const versionRecordSize = 128
+
+// appendVersionRecord appends v as json.Marshal encodes its versionRecord.
+func appendVersionRecord(b []byte, v *Version) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, v.ID)
+	switch {
+	case v.Value.IsZero():
+	case v.Value.IsBinary():
+		_, bin := v.Value.view()
+		if len(bin) > 0 {
+			b = append(b, `,"b":"`...)
+			b = base64.StdEncoding.AppendEncode(b, bin)
+			b = append(b, '"')
+		}
+		b = append(b, `,"bin":true`...)
+	default:
+		text, _ := v.Value.view()
+		b = append(b, `,"s":`...)
+		b = appendJSONString(b, text)
+	}
+	var err error
+	b = append(b, `,"created":`...)
+	if b, err = appendJSONTime(b, v.CreatedDate); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"accessed":`...)
+	if b, err = appendJSONTime(b, v.LastAccessedDate); err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal encodes a string. A string of
+// printable ASCII that JSON need not escape (json.Marshal also escapes <, >
+// and &) is copied between quotes; any other is left to json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONTime appends t as json.Marshal encodes a time.Time. A UTC time
+// of years 0 to 9999 is formatted directly; any other is left to
+// Time.MarshalJSON, which refuses what RFC 3339 cannot say.
+func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
+	if y := t.Year(); t.Location() == time.UTC && y >= 0 && y <= 9999 {
+		b = append(b, '"')
+		b = t.AppendFormat(b, time.RFC3339Nano)
+		return append(b, '"'), nil
+	}
+	q, err := t.MarshalJSON()
+	return append(b, q...), err
 }
 
 // DecodeSecret parses bytes made by EncodeSecret.
@@ -112,6 +176,35 @@ type record struct {
 	Stages             []Stage         `json:"stages"`
 	Rotation           *RotationState  `json:"rotation,omitempty"`
 	Versions           []versionRecord `json:"versions"`
+}
+
+// recordHead is record without its versions, its last field: what
+// EncodeSecret leaves to json.Marshal. The fields must stay those of record,
+// in record's order (a test holds them to it).
+type recordHead struct {
+	Format             int            `json:"f"`
+	ARN                string         `json:"arn"`
+	Name               string         `json:"name"`
+	Description        string         `json:"desc,omitempty"`
+	KmsKeyID           string         `json:"kms,omitempty"`
+	Type               string         `json:"type,omitempty"`
+	Tags               []Tag          `json:"tags"`
+	CreatedDate        time.Time      `json:"created"`
+	LastChangedDate    time.Time      `json:"changed"`
+	LastAccessedDate   time.Time      `json:"accessed"`
+	LastRotatedDate    time.Time      `json:"rotated"`
+	NextRotationDate   time.Time      `json:"next"`
+	DeletedDate        time.Time      `json:"deleted"`
+	DeletionDate       time.Time      `json:"deletion"`
+	RotationConfigured bool           `json:"rotcfg,omitempty"`
+	RotationEnabled    bool           `json:"roton,omitempty"`
+	RotationLambdaARN  string         `json:"lambda,omitempty"`
+	RotationRules      RotationRules  `json:"rules"`
+	ResourcePolicy     string         `json:"policy,omitempty"`
+	OwningService      string         `json:"owner,omitempty"`
+	PrimaryRegion      string         `json:"primary,omitempty"`
+	Stages             []Stage        `json:"stages"`
+	Rotation           *RotationState `json:"rotation,omitempty"`
 }
 
 type versionRecord struct {
