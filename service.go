@@ -19,6 +19,7 @@ import (
 // on the secret's revision, retried by re-reading and re-applying the rule.
 type Service struct {
 	store     Store
+	cached    CachedLoader // store's, or nil
 	region    string
 	account   string
 	partition string
@@ -79,6 +80,7 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.cached, _ = store.(CachedLoader)
 	return s
 }
 
@@ -241,14 +243,35 @@ var errUnchanged = errors.New("rotor: unchanged")
 // it with a revision check. A save that lost a race is retried from a fresh
 // read, so the rule is applied to what is really stored. It returns the saved
 // (or, after errUnchanged, the loaded) secret.
+//
+// With a store that is a CachedLoader, the first attempt starts from the
+// cached state; it stands only if its save succeeds, which proves the state
+// current. Otherwise the update starts again from Load, as if that attempt
+// had not been made.
 func (s *Service) update(ctx context.Context, id string, change func(sec *Secret) error) (*Secret, error) {
+	tryCache := s.cached != nil
 	for attempt := 0; ; attempt++ {
-		cur, rev, err := s.find(ctx, id)
-		if err != nil {
-			return nil, err
+		var (
+			cur       *Secret
+			rev       Revision
+			fromCache bool
+			err       error
+		)
+		if tryCache {
+			tryCache = false
+			cur, rev, fromCache = s.findCached(id)
+		}
+		if !fromCache {
+			if cur, rev, err = s.find(ctx, id); err != nil {
+				return nil, err
+			}
 		}
 		next := cur.shallowClone()
 		if err := change(next); err != nil {
+			if fromCache {
+				attempt-- // decide again on the stored state
+				continue
+			}
 			if errors.Is(err, errUnchanged) {
 				return cur, nil
 			}
@@ -261,6 +284,10 @@ func (s *Service) update(ctx context.Context, id string, change func(sec *Secret
 		if !errors.Is(err, ErrStoreConflict) && !errors.Is(err, ErrStoreExists) {
 			return nil, storeError(err)
 		}
+		if fromCache {
+			attempt-- // the cache was stale: not a race lost
+			continue
+		}
 		if attempt >= s.retries {
 			return nil, &Error{Code: CodeInternalServiceError, Message: "The secret kept changing under this request; nothing was saved. Retry with the same ClientRequestToken.", Err: err}
 		}
@@ -268,6 +295,29 @@ func (s *Service) update(ctx context.Context, id string, change func(sec *Secret
 			return nil, err
 		}
 	}
+}
+
+// findCached resolves a SecretId, a name or a full ARN, from the store's
+// cache, as find would if the cache were current. It reports false when the
+// cache does not hold the secret or the id needs find's other cases.
+func (s *Service) findCached(id string) (*Secret, Revision, bool) {
+	if validateSecretID(id) != nil {
+		return nil, 0, false
+	}
+	name := id
+	if strings.HasPrefix(id, "arn:") {
+		region, account, resource := splitSecretARN(id)
+		i := len(resource) - 7
+		if region != s.region || account != s.account || i <= 0 || resource[i] != '-' {
+			return nil, 0, false
+		}
+		name = resource[:i]
+	}
+	sec, rev, ok := s.cached.LoadCached(s.region, name)
+	if !ok || sec == nil || (name != id && sec.ARN != id) || s.purgeDue(sec) {
+		return nil, 0, false
+	}
+	return sec, rev, true
 }
 
 // live refuses a secret that is scheduled for deletion.

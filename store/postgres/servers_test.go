@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -69,7 +70,55 @@ func TestServersStartingAtOnceMigrateTheSchemaOnce(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(),
 		`SELECT count(*), count(DISTINCT version) FROM `+pgx.Identifier{schema, "rotor_schema_migrations"}.Sanitize()).Scan(&count, &versions))
 	assert.Equal(t, count, versions, "no migration was recorded twice")
-	assert.Equal(t, 1, versions)
+	assert.Equal(t, 2, versions)
+}
+
+// TestRecordsAreCompressedWithLZ4 checks migration 2, on a new schema and
+// on one that a rotor of migration 1 made and filled.
+func TestRecordsAreCompressedWithLZ4(t *testing.T) {
+	ctx := context.Background()
+	url := testURL(t)
+	schema := newSchema(t, url)
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	compression := func() string {
+		var c string
+		require.NoError(t, conn.QueryRow(ctx, `SELECT attcompression::text FROM pg_attribute
+			WHERE attrelid = $1::regclass AND attname = 'record'`, schema+".rotor_secrets").Scan(&c))
+		return c
+	}
+
+	st, err := postgres.Open(ctx, url, postgres.WithSchema(schema))
+	require.NoError(t, err)
+	assert.Equal(t, "l", compression(), "a new schema compresses records with LZ4")
+	// Make it the schema of migration 1, with a pglz record in it.
+	_, err = conn.Exec(ctx, `ALTER TABLE `+pgx.Identifier{schema, "rotor_secrets"}.Sanitize()+` ALTER COLUMN record SET COMPRESSION pglz;
+		DELETE FROM `+pgx.Identifier{schema, "rotor_schema_migrations"}.Sanitize()+` WHERE version = 2`)
+	require.NoError(t, err)
+	value := strings.Repeat("a long value that compresses ", 200)
+	_, err = rotor.New(st).CreateSecret(ctx, rotor.CreateSecretInput{Name: "db/prod", SecretString: value})
+	require.NoError(t, err)
+	st.Close()
+	method := func() string {
+		var m string
+		require.NoError(t, conn.QueryRow(ctx, `SELECT coalesce(pg_column_compression(record), 'none') FROM `+
+			pgx.Identifier{schema, "rotor_secrets"}.Sanitize()).Scan(&m))
+		return m
+	}
+	require.Equal(t, "pglz", method())
+
+	st, err = postgres.Open(ctx, url, postgres.WithSchema(schema))
+	require.NoError(t, err)
+	defer st.Close()
+	assert.Equal(t, "l", compression(), "migration 2 switches an old schema to LZ4")
+	svc := rotor.New(st)
+	got, err := svc.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "db/prod"})
+	require.NoError(t, err)
+	assert.Equal(t, value, got.SecretString, "a record compressed with pglz still reads")
+	_, err = svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "db/prod", SecretString: value + "2"})
+	require.NoError(t, err)
+	assert.Equal(t, "lz4", method(), "a record saved after the migration is compressed with LZ4")
 }
 
 func TestOpenRefusesASchemaNewerThanItKnows(t *testing.T) {

@@ -13,10 +13,12 @@ import (
 	"github.com/rotorkit/rotor/engine"
 )
 
-// Every Store is a rotor.Store with the scheduler's index.
+// Every Store is a rotor.Store with the scheduler's index and a cache that
+// saves a write its first round trip.
 var (
-	_ rotor.Store      = (*Store)(nil)
-	_ engine.DueLister = (*Store)(nil)
+	_ rotor.Store        = (*Store)(nil)
+	_ rotor.CachedLoader = (*Store)(nil)
+	_ engine.DueLister   = (*Store)(nil)
 )
 
 // Store is a rotor.Store in a PostgreSQL database. It is safe for concurrent
@@ -115,6 +117,15 @@ func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, r
 		return nil, 0, err
 	}
 	return secret, rotor.Revision(rev), nil
+}
+
+// LoadCached implements rotor.CachedLoader: the last state of the secret
+// this Store loaded or saved, from memory. Another server may have saved
+// since; the Service only prepares writes from it, which Save's revision
+// check refuses if so. It reports false when the cache is disabled.
+func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, bool) {
+	rev, secret := s.cache.get(cacheKey(region, name))
+	return secret, rev, secret != nil
 }
 
 // Save implements rotor.Store: one INSERT (expect 0) or one conditional
