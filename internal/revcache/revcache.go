@@ -12,29 +12,31 @@ import (
 	"github.com/rotorkit/rotor"
 )
 
-// Cache maps revisions to snapshots. It is safe for concurrent use; the
-// snapshots it holds are shared and must be treated as read-only.
-type Cache struct {
+// Cache maps revisions to snapshots (a *rotor.Secret, or what a store keeps
+// of one). It is safe for concurrent use; the snapshots it holds are shared
+// and must be treated as read-only.
+type Cache[S any] struct {
 	mu      sync.RWMutex
 	size    int
-	entries map[rotor.Revision]*rotor.Secret
+	entries map[rotor.Revision]S
 }
 
 // New returns a cache of at most size entries; size 0 caches nothing.
-func New(size int) *Cache {
-	return &Cache{size: max(size, 0), entries: make(map[rotor.Revision]*rotor.Secret)}
+func New[S any](size int) *Cache[S] {
+	return &Cache[S]{size: max(size, 0), entries: make(map[rotor.Revision]S)}
 }
 
-// Get returns the snapshot saved as rev, or nil.
-func (c *Cache) Get(rev rotor.Revision) *rotor.Secret {
+// Get returns the snapshot saved as rev, and whether there is one.
+func (c *Cache[S]) Get(rev rotor.Revision) (S, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.entries[rev]
+	s, ok := c.entries[rev]
+	return s, ok
 }
 
 // Put remembers s as the snapshot of rev, evicting an arbitrary entry when
 // full: old revisions are never read again, and map order spreads evictions.
-func (c *Cache) Put(rev rotor.Revision, s *rotor.Secret) {
+func (c *Cache[S]) Put(rev rotor.Revision, s S) {
 	if c.size == 0 {
 		return
 	}

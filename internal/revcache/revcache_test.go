@@ -9,25 +9,30 @@ import (
 )
 
 func TestTheCacheKeepsAtMostItsSizeAndReturnsWhatWasPut(t *testing.T) {
-	c := revcache.New(2)
+	c := revcache.New[*rotor.Secret](2)
 	a, b, d := &rotor.Secret{Name: "a"}, &rotor.Secret{Name: "b"}, &rotor.Secret{Name: "d"}
 	c.Put(1, a)
 	c.Put(2, b)
-	assert.Same(t, a, c.Get(1))
+	got, ok := c.Get(1)
+	assert.True(t, ok)
+	assert.Same(t, a, got)
 	c.Put(3, d)
-	assert.Same(t, d, c.Get(3))
+	got, _ = c.Get(3)
+	assert.Same(t, d, got)
 	kept := 0
 	for _, rev := range []rotor.Revision{1, 2} {
-		if c.Get(rev) != nil {
+		if _, ok := c.Get(rev); ok {
 			kept++
 		}
 	}
 	assert.Equal(t, 1, kept, "one of the older entries was evicted")
-	assert.Nil(t, c.Get(9))
+	_, ok = c.Get(9)
+	assert.False(t, ok)
 }
 
 func TestASizeOfZeroCachesNothing(t *testing.T) {
-	c := revcache.New(0)
+	c := revcache.New[*rotor.Secret](0)
 	c.Put(1, &rotor.Secret{})
-	assert.Nil(t, c.Get(1))
+	_, ok := c.Get(1)
+	assert.False(t, ok)
 }

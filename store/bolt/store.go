@@ -30,7 +30,7 @@ var ErrLocked = errors.New("bolt: store file is in use by another process or ano
 // use; Close releases the file. The zero value is not usable; call Open.
 type Store struct {
 	db    *bbolt.DB
-	cache *revcache.Cache
+	cache *revcache.Cache[*rotor.Secret]
 }
 
 // Option changes how Open opens a store.
@@ -122,7 +122,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	return &Store{db: db, cache: revcache.New(o.cacheSize)}, nil
+	return &Store{db: db, cache: revcache.New[*rotor.Secret](o.cacheSize)}, nil
 }
 
 // Close releases the file. Calls on a closed store fail.
@@ -370,7 +370,7 @@ func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if secret := s.cache.Get(h.rev); secret != nil {
+	if secret, ok := s.cache.Get(h.rev); ok {
 		return secret, h.rev, nil
 	}
 	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once

@@ -33,7 +33,24 @@ type Store struct {
 	inner  rotor.Store
 	keys   *Keyring
 	random io.Reader
-	cache  *revcache.Cache
+	cache  *revcache.Cache[state]
+}
+
+// state is what the cache keeps of one revision: the decrypted secret, and
+// the envelope stored for each of its versions, in the same order, so that a
+// save of a later state seals only the versions that are new.
+type state struct {
+	plain  *rotor.Secret
+	sealed []rotor.Value
+}
+
+// sealedValues returns the values of sealed's versions, in order.
+func sealedValues(sealed *rotor.Secret) []rotor.Value {
+	values := make([]rotor.Value, len(sealed.Versions))
+	for i, v := range sealed.Versions {
+		values[i] = v.Value
+	}
+	return values
 }
 
 // Option changes how New wraps a store.
@@ -47,13 +64,13 @@ func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = &locked
 // WithCacheSize sets how many decrypted secrets Load and List keep, by
 // revision, to return again without decrypting (default 1024; 0 disables
 // it). The cache holds plaintext in memory, as every loaded secret does.
-func WithCacheSize(n int) Option { return func(s *Store) { s.cache = revcache.New(max(n, 0)) } }
+func WithCacheSize(n int) Option { return func(s *Store) { s.cache = revcache.New[state](max(n, 0)) } }
 
 // New returns inner wrapped with encryption under the master keys of keys,
 // which must not change afterwards. inner must keep binary values byte for
 // byte, as storetest.Run checks. Closing inner is the caller's business.
 func New(inner rotor.Store, keys *Keyring, opts ...Option) *Store {
-	s := &Store{inner: inner, keys: keys, random: rand.Reader, cache: revcache.New(1024)}
+	s := &Store{inner: inner, keys: keys, random: rand.Reader, cache: revcache.New[state](1024)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -99,16 +116,22 @@ func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, 
 // the call with a *rotor.Error of Code rotor.CodeEncryptionFailure, before
 // anything reaches the inner store.
 func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
-	sealed, err := s.seal(secret)
+	var prev state
+	if expect != 0 {
+		prev, _ = s.cache.Get(expect)
+	}
+	sealed, err := s.seal(secret, prev)
 	if err != nil {
 		return 0, err
 	}
+	values := sealedValues(sealed)
 	rev, err := s.inner.Save(ctx, sealed, expect)
 	if err != nil {
 		return 0, err
 	}
 	// We own secret now; keep a copy in case the caller breaks that rule.
-	s.cache.Put(rev, secret.Clone())
+	// The copy keeps the order of secret's versions, which values follows.
+	s.cache.Put(rev, state{plain: secret.Clone(), sealed: values})
 	return rev, nil
 }
 
@@ -135,13 +158,29 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 	return out, nil
 }
 
-// seal returns a copy of secret whose values are envelopes.
-func (s *Store) seal(secret *rotor.Secret) (*rotor.Secret, error) {
+// seal returns a copy of secret whose values are envelopes. A version that
+// secret shares with prev's plain secret (the same *rotor.Version: versions
+// never change once saved) keeps the envelope stored for it, when the ARN
+// and the KMS key are prev's: only new versions are encrypted, under a new
+// data key. So a save costs the same at 1 and at 100 versions.
+func (s *Store) seal(secret *rotor.Secret, prev state) (*rotor.Secret, error) {
 	out := secret.Clone()
+	var stored map[*rotor.Version]rotor.Value
+	if p := prev.plain; p != nil && p.ARN == secret.ARN && canonicalKeyID(p.KmsKeyID) == canonicalKeyID(secret.KmsKeyID) &&
+		len(prev.sealed) == len(p.Versions) {
+		stored = make(map[*rotor.Version]rotor.Value, len(p.Versions))
+		for i, v := range p.Versions {
+			stored[v] = prev.sealed[i]
+		}
+	}
 	var dk *dataKey
-	for _, v := range out.Versions {
+	for i, v := range out.Versions {
 		if v.Value.IsZero() {
 			continue // The pending placeholder has nothing to hide.
+		}
+		if env, ok := stored[secret.Versions[i]]; ok && env.IsBinary() {
+			v.Value = env
+			continue
 		}
 		if dk == nil {
 			master, ok := s.keys.key(secret.KmsKeyID)
@@ -171,16 +210,18 @@ func (s *Store) seal(secret *rotor.Secret) (*rotor.Secret, error) {
 // is sealed's revision, under which the plaintext is cached.
 func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, error) {
 	if rev != 0 {
-		if plain := s.cache.Get(rev); plain != nil {
-			return plain, nil
+		if st, ok := s.cache.Get(rev); ok {
+			return st.plain, nil
 		}
 	}
 	out := sealed.Clone()
-	// Every envelope of one save carries the same sealed data key: open it once.
+	// The envelopes of one save carry the same sealed data key, and a
+	// record holds those of a few saves: open each data key once.
 	var (
 		openedKey   []byte
 		openedKeyID string
 		aead        cipher.AEAD
+		opened      map[string]cipher.AEAD // by key id and sealed key
 	)
 	for _, v := range out.Versions {
 		if v.Value.IsZero() {
@@ -194,13 +235,20 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 			return nil, decryptionFailure(sealed, "", err.Error())
 		}
 		if aead == nil || openedKeyID != e.keyID || !bytes.Equal(openedKey, e.sealedKey) {
-			master, ok := s.keys.key(e.keyID)
+			name := e.keyID + "\x00" + string(e.sealedKey)
+			a, ok := opened[name]
 			if !ok {
-				return nil, decryptionFailure(sealed, e.keyID, "the KMS key is not in the keyring")
-			}
-			a, err := openDataKey(e, master, sealed.ARN)
-			if err != nil {
-				return nil, decryptionFailure(sealed, e.keyID, err.Error())
+				master, ok := s.keys.key(e.keyID)
+				if !ok {
+					return nil, decryptionFailure(sealed, e.keyID, "the KMS key is not in the keyring")
+				}
+				if a, err = openDataKey(e, master, sealed.ARN); err != nil {
+					return nil, decryptionFailure(sealed, e.keyID, err.Error())
+				}
+				if opened == nil {
+					opened = make(map[string]cipher.AEAD)
+				}
+				opened[name] = a
 			}
 			aead, openedKey, openedKeyID = a, e.sealedKey, e.keyID
 		}
@@ -216,7 +264,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		clear(plain)
 	}
 	if rev != 0 {
-		s.cache.Put(rev, out)
+		s.cache.Put(rev, state{plain: out, sealed: sealedValues(sealed)})
 	}
 	return out, nil
 }

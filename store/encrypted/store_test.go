@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -300,3 +302,64 @@ func TestListDuePassesThroughAndDecrypts(t *testing.T) {
 	_, err = encrypted.New(rotor.NewMemoryStore(), keyringWith(t, 7)).ListDue(ctx, "us-east-1", now, 10)
 	assert.ErrorIs(t, err, errors.ErrUnsupported, "the memory store has no ListDue")
 }
+
+// envelopes returns the stored envelope of each version of the secret.
+func envelopes(t *testing.T, inner rotor.Store, name string) map[string]string {
+	t.Helper()
+	sealed, _, err := inner.Load(context.Background(), "us-east-1", name)
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, v := range sealed.Versions {
+		out[v.ID] = string(v.Value.Bytes())
+	}
+	return out
+}
+
+// TestASaveEncryptsOnlyNewVersions checks that the envelopes of versions a
+// save did not change are stored again as they were, that the new version
+// gets its own, and that all of them decrypt in a wrapper that caches
+// nothing; a change of KMS key seals every version again.
+func TestASaveEncryptsOnlyNewVersions(t *testing.T) {
+	ctx := context.Background()
+	inner := rotor.NewMemoryStore()
+	keys := testKeyring(t)
+	svc := rotor.New(encrypted.New(inner, keys))
+	_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db/prod", SecretString: "v0"})
+	require.NoError(t, err)
+	values := []string{"v0"}
+	for i := 1; i <= 5; i++ {
+		before := envelopes(t, inner, "db/prod")
+		values = append(values, fmt.Sprintf("v%d", i))
+		out, err := svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "db/prod", SecretString: values[i], VersionStages: []string{"L" + strconv.Itoa(i)}})
+		require.NoError(t, err)
+		after := envelopes(t, inner, "db/prod")
+		require.Len(t, after, len(before)+1)
+		for id, env := range before {
+			assert.Equal(t, env, after[id], "the envelope of unchanged version %s", id)
+		}
+		assert.NotContains(t, before, out.VersionId)
+		assert.NotEmpty(t, after[out.VersionId])
+	}
+	fresh := rotor.New(encrypted.New(inner, keys, encrypted.WithCacheSize(0)))
+	for i, v := range values {
+		stage := rotor.StageCurrent
+		if i > 0 {
+			stage = "L" + strconv.Itoa(i)
+		}
+		got, err := fresh.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "db/prod", VersionStage: stage})
+		require.NoError(t, err)
+		assert.Equal(t, v, got.SecretString)
+	}
+
+	// A new KMS key: every version is sealed again, under it.
+	const other = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	before := envelopes(t, inner, "db/prod")
+	_, err = svc.UpdateSecret(ctx, rotor.UpdateSecretInput{SecretId: "db/prod", KmsKeyId: ptr(other)})
+	require.NoError(t, err)
+	for id, env := range envelopes(t, inner, "db/prod") {
+		assert.NotEqual(t, before[id], env, "version %s is sealed again under the new key", id)
+		assert.Contains(t, env, other, "version %s names the new key", id)
+	}
+}
+
+func ptr(s string) *string { return &s }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rotorkit/rotor/store/encrypted"
 	"github.com/rotorkit/rotor/storetest"
 	"github.com/stretchr/testify/require"
 )
@@ -17,6 +18,12 @@ func BenchmarkPostgresGetSecretValue(b *testing.B) {
 // BenchmarkPostgresPutSecretValue writes a new AWSCURRENT version through the service.
 func BenchmarkPostgresPutSecretValue(b *testing.B) {
 	storetest.BenchPutSecretValue(b, openTemp(b))
+}
+
+// BenchmarkPostgresEncryptedPutSecretValue is what rotor serve --store
+// postgres://… runs: the encryption wrapper over the store.
+func BenchmarkPostgresEncryptedPutSecretValue(b *testing.B) {
+	storetest.BenchPutSecretValue(b, encrypted.New(openTemp(b), testKeyring(b)))
 }
 
 // BenchmarkPostgresBareUpdate is the floor PutSecretValue is measured
