@@ -14,7 +14,10 @@
 // # What is encrypted
 //
 // Each version's value (SecretString or SecretBinary) is sealed with
-// AES-256-GCM under a data key drawn at random for every save of the secret.
+// AES-256-GCM under a data key drawn at random by the save that added the
+// version. A later save stores the envelopes of the versions it keeps as they
+// were, so it encrypts only what it adds, unless the secret's KmsKeyID
+// changed: then every version is sealed again under the new master key.
 // The data key is itself sealed with AES-256-GCM under the master key named
 // by the secret's KmsKeyID ("" meaning DefaultKeyID, "aws/secretsmanager"),
 // taken from a Keyring. The additional data of the value binds the secret's

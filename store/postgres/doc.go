@@ -28,6 +28,21 @@
 // UPDATE ... WHERE revision = expected (update): of two servers saving over
 // the same revision, exactly one updates the row.
 //
+// Column record is compressed with LZ4 where the server supports it
+// (migration 2; PostgreSQL 14 and later built with LZ4), pglz otherwise: a
+// secret of a hundred versions is a record of about 13 KB, and LZ4 costs its
+// save a sixth of the time pglz does.
+//
+// # Writes in one round trip
+//
+// The Store keeps the last state of each secret it loaded or saved
+// (WithCacheSize) and offers it to the service as a rotor.CachedLoader: a
+// write is prepared from it and saved with its revision, so a server whose
+// cache is current writes in one statement, without reading first. When
+// another server saved since, the conditional UPDATE matches no row, and the
+// service reads the row and applies the write again; a write that would not
+// save is always decided on the row itself.
+//
 // Listing uses keyset pagination on the index (region, created_unix,
 // created_nanos, name), names in the "C" collation so that they sort byte by
 // byte as rotor requires; a page never scans the secrets before the cursor.
