@@ -47,6 +47,8 @@ func WithSchema(name string) Option { return func(o *options) { o.schema = name 
 // without decoding, by revision (default 4096; 0 disables it). The database
 // is still asked for the current revision on every Load, so a cached secret
 // is returned only while it is the stored one, whichever server saved it.
+// The same cache is what LoadCached offers writes to start from; with 0,
+// every write reads the row first.
 func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n, 0) } }
 
 // WithMaxConns sets the size of the connection pool (default: pgxpool's,
