@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/rotorkit/rotor/internal/jsonstr"
 )
 
 // EncodeSecret returns the serialized form of s, values included, for stores
@@ -54,7 +56,7 @@ const versionRecordSize = 128
 // appendVersionRecord appends v as json.Marshal encodes its versionRecord.
 func appendVersionRecord(b []byte, v *Version) ([]byte, error) {
 	b = append(b, `{"id":`...)
-	b = appendJSONString(b, v.ID)
+	b = jsonstr.Append(b, v.ID)
 	switch {
 	case v.Value.IsZero():
 	case v.Value.IsBinary():
@@ -68,7 +70,7 @@ func appendVersionRecord(b []byte, v *Version) ([]byte, error) {
 	default:
 		text, _ := v.Value.view()
 		b = append(b, `,"s":`...)
-		b = appendJSONString(b, text)
+		b = jsonstr.Append(b, text)
 	}
 	var err error
 	b = append(b, `,"created":`...)
@@ -80,21 +82,6 @@ func appendVersionRecord(b []byte, v *Version) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '}'), nil
-}
-
-// appendJSONString appends s as json.Marshal encodes a string. A string of
-// printable ASCII that JSON need not escape (json.Marshal also escapes <, >
-// and &) is copied between quotes; any other is left to json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // appendJSONTime appends t as json.Marshal encodes a time.Time. A UTC time

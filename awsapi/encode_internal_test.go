@@ -39,18 +39,6 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 	})
 }
 
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", `"\`, "<>&", "\x00\x7f\x80", "\u2028", "\xed\xa0\x80", "日本"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Fatalf("appendJSONString(%q) = %s, json.Marshal gives %s", s, got, want)
-		}
-	})
-}
-
 // TestRequestIDs checks that request ids are distinct version 4 UUIDs,
 // also where the count carries across bytes.
 func TestRequestIDs(t *testing.T) {

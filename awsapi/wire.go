@@ -2,11 +2,11 @@ package awsapi
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/internal/jsonstr"
 )
 
 // epoch is a timestamp on the wire: a JSON number of seconds since the epoch
@@ -284,7 +284,7 @@ func (r secretValueResponse) appendJSON(b []byte) []byte {
 	} {
 		if f.value != "" {
 			field(f.name)
-			b = appendJSONString(b, f.value)
+			b = jsonstr.Append(b, f.value)
 		}
 	}
 	if len(r.SecretBinary) > 0 {
@@ -301,7 +301,7 @@ func (r secretValueResponse) appendJSON(b []byte) []byte {
 			} else {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, s)
+			b = jsonstr.Append(b, s)
 		}
 		b = append(b, ']')
 	}
@@ -310,21 +310,6 @@ func (r secretValueResponse) appendJSON(b []byte) []byte {
 		b = r.CreatedDate.appendJSON(b)
 	}
 	return append(b, '}')
-}
-
-// appendJSONString appends s as a JSON string. A string of printable ASCII
-// that JSON need not escape (json.Marshal also escapes <, > and &) is
-// copied between quotes; any other goes through json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func secretValueOut(o rotor.GetSecretValueOutput) secretValueResponse {
