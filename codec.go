@@ -36,7 +36,12 @@ func EncodeSecret(s *Secret) ([]byte, error) {
 	// object without reflection, as json.Marshal would encode record's
 	// Versions field (the last one): the tests hold the whole to
 	// json.Marshal's bytes.
-	b := make([]byte, 0, len(head)+len(`,"versions":[]`)+len(s.Versions)*versionRecordSize)
+	size := len(head) + len(`,"versions":[]}`)
+	for _, v := range s.Versions {
+		text, bin := v.Value.view()
+		size += versionRecordSize + len(v.ID) + len(text) + base64.StdEncoding.EncodedLen(len(bin))
+	}
+	b := make([]byte, 0, size)
 	b = append(b, head[:len(head)-1]...)
 	b = append(b, `,"versions":[`...)
 	for i, v := range s.Versions {
@@ -50,8 +55,9 @@ func EncodeSecret(s *Secret) ([]byte, error) {
 	return append(b, ']', '}'), nil
 }
 
-// versionRecordSize is about what a version with a short value takes.
-const versionRecordSize = 128
+// versionRecordSize is what a version's record takes besides its id and
+// value: the names, the dates, the punctuation.
+const versionRecordSize = len(`{"id":"","s":"","b":"","bin":true,"created":"2006-01-02T15:04:05.999999999Z","accessed":"2006-01-02T15:04:05.999999999Z"},`)
 
 // appendVersionRecord appends v as json.Marshal encodes its versionRecord.
 func appendVersionRecord(b []byte, v *Version) ([]byte, error) {
