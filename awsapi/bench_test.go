@@ -322,3 +322,48 @@ func BenchmarkHandlerAuthorization(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHandlerSigningKeys measures signed GetSecretValue through the
+// handler with one access key and with two that take turns: the second must
+// cost no more (each key keeps its derived signing key).
+func BenchmarkHandlerSigningKeys(b *testing.B) {
+	const body = `{"SecretId":"bench"}`
+	const otherKeyID, otherSecret = "AKIDROTOROTHER", "another-secret-access-key"
+	for _, keys := range []int{1, 2} {
+		b.Run(fmt.Sprintf("keys=%d", keys), func(b *testing.B) {
+			h := awsapi.NewHandler(awsapi.Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+				Credentials: map[string]string{testKeyID: testSecret, otherKeyID: otherSecret}})
+			svc, err := h.Service("us-east-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "bench", SecretString: benchValue}); err != nil {
+				b.Fatal(err)
+			}
+			var signed []http.Header
+			for _, c := range []aws.Credentials{{AccessKeyID: testKeyID, SecretAccessKey: testSecret}, {AccessKeyID: otherKeyID, SecretAccessKey: otherSecret}}[:keys] {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+				req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+				sum := sha256.Sum256([]byte(body))
+				if err := v4.NewSigner().SignHTTP(ctx, c, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()); err != nil {
+					b.Fatal(err)
+				}
+				signed = append(signed, req.Header)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+				req.Header = signed[i%len(signed)].Clone()
+				i++
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

@@ -86,7 +86,10 @@ type Config struct {
 type Handler struct {
 	cfg    Config
 	logger *slog.Logger
-	signer *v4.Signer
+	// signers holds one SDK signer per access key id: a signer caches the
+	// signing key it derived for one access key per region, so keys that
+	// shared one would derive it again on every request that alternates.
+	signers map[string]*v4.Signer
 	// policies caches parsed resource policies; nil when authorization is off.
 	policies *policyCache
 	// identities are the principals of Config.Principals.
@@ -135,8 +138,10 @@ func NewHandler(cfg Config) *Handler {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	creds := make(map[string]string, len(cfg.Credentials))
+	signers := make(map[string]*v4.Signer, len(cfg.Credentials))
 	for k, v := range cfg.Credentials {
 		creds[k] = v
+		signers[k] = v4.NewSigner()
 	}
 	cfg.Credentials = creds
 	var cache *policyCache
@@ -153,7 +158,7 @@ func NewHandler(cfg Config) *Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, logger: logger, signer: v4.NewSigner(), policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
+	h := &Handler{cfg: cfg, logger: logger, signers: signers, policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
 	h.requestIDs.base = uuid.New()
 	return h
 }

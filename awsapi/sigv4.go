@@ -175,7 +175,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: a.accessKey, SecretAccessKey: secret}
-	if err := h.signer.SignHTTP(r.Context(), creds, &sr.req, hex.EncodeToString(sum[:]), sigService, a.region, signedAt, verbatimPath); err != nil {
+	if err := h.signers[a.accessKey].SignHTTP(r.Context(), creds, &sr.req, hex.EncodeToString(sum[:]), sigService, a.region, signedAt, verbatimPath); err != nil {
 		return invalid(msgBadSig)
 	}
 	got := sr.req.Header[authorizationKey]
