@@ -52,9 +52,10 @@ func WithLockTimeout(d time.Duration) Option {
 	}
 }
 
-// WithCacheSize sets how many decoded secrets Load and List keep to return
-// again without decoding (default 4096; 0 disables the cache). A cached
-// secret is returned only while its revision is the stored one.
+// WithCacheSize sets of how many secrets Load and List keep the last decoded
+// state, to return again without decoding (default 4096; 0 disables the
+// cache). A cached state is returned only while its revision is the stored
+// one; each secret takes one entry however often it is saved.
 func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n, 0) } }
 
 // Bucket names: see the package documentation for the layout.
@@ -151,7 +152,7 @@ func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, r
 			return fmt.Errorf("bolt: %s in %s: %w", name, region, rotor.ErrStoreNotFound)
 		}
 		var err error
-		secret, rev, err = s.decode(raw)
+		secret, rev, err = s.decode(region, []byte(name), raw)
 		return err
 	})
 	if err != nil {
@@ -207,7 +208,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 	}
 	// The caller gave up the secret to us, but may break that rule: cache a
 	// copy of our own.
-	s.cache.Put(rev, secret.Clone())
+	s.cache.Put(region, name, rev, secret.Clone())
 	return rev, nil
 }
 
@@ -349,7 +350,7 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 			if raw == nil {
 				return fmt.Errorf("bolt: listing index names %q in %s, which has no record", name, region)
 			}
-			secret, _, err := s.decode(raw)
+			secret, _, err := s.decode(region, name, raw)
 			if err != nil {
 				return err
 			}
@@ -363,14 +364,15 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 	return out, nil
 }
 
-// decode returns the secret and revision of a record value, from the cache
-// when it holds that revision. raw is only valid inside its transaction.
-func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
+// decode returns the secret and revision of the record value raw of name in
+// region, from the cache when it holds that revision. raw and name are only
+// valid inside their transaction.
+func (s *Store) decode(region string, name, raw []byte) (*rotor.Secret, rotor.Revision, error) {
 	h, body, err := parseRecord(raw)
 	if err != nil {
 		return nil, 0, err
 	}
-	if secret, ok := s.cache.Get(h.rev); ok {
+	if secret, ok := s.cache.GetBytes(region, name, h.rev); ok {
 		return secret, h.rev, nil
 	}
 	// DecodeSecret copies what it keeps out of raw, which bbolt unmaps once
@@ -379,7 +381,7 @@ func (s *Store) decode(raw []byte) (*rotor.Secret, rotor.Revision, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("bolt: %w", err)
 	}
-	s.cache.Put(h.rev, secret)
+	s.cache.Put(region, string(name), h.rev, secret)
 	return secret, h.rev, nil
 }
 
@@ -450,7 +452,7 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 			if raw == nil {
 				return fmt.Errorf("bolt: due index names %q in %s, which has no record", name, region)
 			}
-			secret, _, err := s.decode(raw)
+			secret, _, err := s.decode(region, name, raw)
 			if err != nil {
 				return err
 			}

@@ -61,9 +61,12 @@ type Option func(*Store)
 // lock, so any io.Reader will do.
 func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = &lockedReader{r: r} } }
 
-// WithCacheSize sets how many decrypted secrets Load and List keep, by
-// revision, to return again without decrypting (default 1024; 0 disables
-// it). The cache holds plaintext in memory, as every loaded secret does.
+// WithCacheSize sets of how many secrets the wrapper keeps the last
+// decrypted state, with its envelopes, to return again without decrypting
+// and to save again without encrypting what did not change (default 1024; 0
+// disables it). A cached state is used only while its revision is the stored
+// one; each secret takes one entry however often it is saved. The cache holds
+// plaintext in memory, as every loaded secret does.
 func WithCacheSize(n int) Option { return func(s *Store) { s.cache = revcache.New[state](max(n, 0)) } }
 
 // New returns inner wrapped with encryption under the master keys of keys,
@@ -118,7 +121,7 @@ func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, 
 func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
 	var prev state
 	if expect != 0 {
-		prev, _ = s.cache.Get(expect)
+		prev, _ = s.cache.Get(secret.Region(), secret.Name, expect)
 	}
 	sealed, err := s.seal(secret, prev)
 	if err != nil {
@@ -131,7 +134,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 	}
 	// We own secret now; keep a copy in case the caller breaks that rule.
 	// The copy keeps the order of secret's versions, which values follows.
-	s.cache.Put(rev, state{plain: secret.Clone(), sealed: values})
+	s.cache.Put(secret.Region(), secret.Name, rev, state{plain: secret.Clone(), sealed: values})
 	return rev, nil
 }
 
@@ -210,7 +213,7 @@ func (s *Store) seal(secret *rotor.Secret, prev state) (*rotor.Secret, error) {
 // is sealed's revision, under which the plaintext is cached.
 func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, error) {
 	if rev != 0 {
-		if st, ok := s.cache.Get(rev); ok {
+		if st, ok := s.cache.Get(sealed.Region(), sealed.Name, rev); ok {
 			return st.plain, nil
 		}
 	}
@@ -264,7 +267,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		clear(plain)
 	}
 	if rev != 0 {
-		s.cache.Put(rev, state{plain: out, sealed: sealedValues(sealed)})
+		s.cache.Put(sealed.Region(), sealed.Name, rev, state{plain: out, sealed: sealedValues(sealed)})
 	}
 	return out, nil
 }
