@@ -91,6 +91,12 @@ func TestRecordsAreCompressedWithLZ4(t *testing.T) {
 
 	st, err := postgres.Open(ctx, url, postgres.WithSchema(schema))
 	require.NoError(t, err)
+	if _, err := conn.Exec(ctx, `SET default_toast_compression = lz4`); err != nil {
+		// A server built without LZ4: the migration must have kept pglz.
+		st.Close()
+		assert.Equal(t, "", compression(), "without LZ4 the column keeps the default compression")
+		t.Skipf("this PostgreSQL has no LZ4 (%v): checked only that migration 2 kept pglz", err)
+	}
 	assert.Equal(t, "l", compression(), "a new schema compresses records with LZ4")
 	// Make it the schema of migration 1, with a pglz record in it.
 	_, err = conn.Exec(ctx, `ALTER TABLE `+pgx.Identifier{schema, "rotor_secrets"}.Sanitize()+` ALTER COLUMN record SET COMPRESSION pglz;
