@@ -176,20 +176,28 @@ func (s *Store) seal(secret *rotor.Secret, prev state) (*rotor.Secret, error) {
 			stored[v] = prev.sealed[i]
 		}
 	}
-	var dk *dataKey
+	var (
+		master []byte
+		dk     *dataKey
+	)
 	for i, v := range out.Versions {
 		if v.Value.IsZero() {
 			continue // The pending placeholder has nothing to hide.
+		}
+		if master == nil {
+			// Every save of a secret with a value needs its master key,
+			// even one that encrypts nothing new: whether a save succeeds
+			// must not depend on what the cache holds.
+			var ok bool
+			if master, ok = s.keys.key(secret.KmsKeyID); !ok {
+				return nil, encryptionFailure(secret, "the KMS key is not in the keyring", nil)
+			}
 		}
 		if env, ok := stored[secret.Versions[i]]; ok && env.IsBinary() {
 			v.Value = env
 			continue
 		}
 		if dk == nil {
-			master, ok := s.keys.key(secret.KmsKeyID)
-			if !ok {
-				return nil, encryptionFailure(secret, "the KMS key is not in the keyring", nil)
-			}
 			var err error
 			if dk, err = newDataKey(s.random, master, canonicalKeyID(secret.KmsKeyID), secret.ARN); err != nil {
 				return nil, encryptionFailure(secret, "no data key could be made", err)
