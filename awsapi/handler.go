@@ -364,6 +364,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		*buf = a.appendJSON((*buf)[:0])
 		writeJSON(w, http.StatusOK, *buf)
 		if cap(*buf) <= maxPooledReply {
+			clear(*buf) // the reply holds a secret value: do not keep it
 			replyBuffers.Put(buf)
 		}
 		return region, http.StatusOK, "", note
