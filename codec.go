@@ -16,26 +16,16 @@ import (
 // The bytes contain secret values in the clear: keep them away from logs, and
 // wrap the store with encryption at rest where the medium is shared.
 func EncodeSecret(s *Secret) ([]byte, error) {
-	h := recordHead{
-		Format: recordFormat, ARN: s.ARN, Name: s.Name, Description: s.Description,
-		KmsKeyID: s.KmsKeyID, Type: s.Type, Tags: s.Tags,
-		CreatedDate: s.CreatedDate, LastChangedDate: s.LastChangedDate,
-		LastAccessedDate: s.LastAccessedDate, LastRotatedDate: s.LastRotatedDate,
-		NextRotationDate: s.NextRotationDate, DeletedDate: s.DeletedDate, DeletionDate: s.DeletionDate,
-		RotationConfigured: s.RotationConfigured, RotationEnabled: s.RotationEnabled,
-		RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.RotationRules,
-		ResourcePolicy: s.ResourcePolicy, OwningService: s.OwningService, PrimaryRegion: s.PrimaryRegion,
-		Stages: s.Stages, Rotation: s.Rotation,
-	}
+	h := headOf(s)
 	head, err := json.Marshal(h)
 	if err != nil {
-		// No field of record can fail to marshal; say which secret if one does.
+		// No field of the head can fail to marshal; say which secret if one does.
 		return nil, fmt.Errorf("rotor: encode secret %s: %w", s.Name, err)
 	}
 	// The versions, most of a record's bytes, are appended to the head's
-	// object without reflection, as json.Marshal would encode record's
-	// Versions field (the last one): the tests hold the whole to
-	// json.Marshal's bytes.
+	// object without reflection, as json.Marshal encodes record's Versions
+	// field, after the head's: the tests hold the whole to json.Marshal's
+	// bytes.
 	size := len(head) + len(`,"versions":[]}`)
 	for _, v := range s.Versions {
 		text, bin := v.Value.view()
@@ -53,6 +43,21 @@ func EncodeSecret(s *Secret) ([]byte, error) {
 		}
 	}
 	return append(b, ']', '}'), nil
+}
+
+// headOf returns the record fields of s other than its versions.
+func headOf(s *Secret) recordHead {
+	return recordHead{
+		Format: recordFormat, ARN: s.ARN, Name: s.Name, Description: s.Description,
+		KmsKeyID: s.KmsKeyID, Type: s.Type, Tags: s.Tags,
+		CreatedDate: s.CreatedDate, LastChangedDate: s.LastChangedDate,
+		LastAccessedDate: s.LastAccessedDate, LastRotatedDate: s.LastRotatedDate,
+		NextRotationDate: s.NextRotationDate, DeletedDate: s.DeletedDate, DeletionDate: s.DeletionDate,
+		RotationConfigured: s.RotationConfigured, RotationEnabled: s.RotationEnabled,
+		RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.RotationRules,
+		ResourcePolicy: s.ResourcePolicy, OwningService: s.OwningService, PrimaryRegion: s.PrimaryRegion,
+		Stages: s.Stages, Rotation: s.Rotation,
+	}
 }
 
 // versionRecordSize is what a version's record takes besides its id and
@@ -143,37 +148,15 @@ func DecodeSecret(b []byte) (*Secret, error) {
 const recordFormat = 1
 
 // record is the serialized Secret. Field names are short and stable: they are
-// the on-disk format.
+// the on-disk format. json.Marshal writes the embedded head's fields first,
+// then the versions.
 type record struct {
-	Format             int             `json:"f"`
-	ARN                string          `json:"arn"`
-	Name               string          `json:"name"`
-	Description        string          `json:"desc,omitempty"`
-	KmsKeyID           string          `json:"kms,omitempty"`
-	Type               string          `json:"type,omitempty"`
-	Tags               []Tag           `json:"tags"`
-	CreatedDate        time.Time       `json:"created"`
-	LastChangedDate    time.Time       `json:"changed"`
-	LastAccessedDate   time.Time       `json:"accessed"`
-	LastRotatedDate    time.Time       `json:"rotated"`
-	NextRotationDate   time.Time       `json:"next"`
-	DeletedDate        time.Time       `json:"deleted"`
-	DeletionDate       time.Time       `json:"deletion"`
-	RotationConfigured bool            `json:"rotcfg,omitempty"`
-	RotationEnabled    bool            `json:"roton,omitempty"`
-	RotationLambdaARN  string          `json:"lambda,omitempty"`
-	RotationRules      RotationRules   `json:"rules"`
-	ResourcePolicy     string          `json:"policy,omitempty"`
-	OwningService      string          `json:"owner,omitempty"`
-	PrimaryRegion      string          `json:"primary,omitempty"`
-	Stages             []Stage         `json:"stages"`
-	Rotation           *RotationState  `json:"rotation,omitempty"`
-	Versions           []versionRecord `json:"versions"`
+	recordHead
+	Versions []versionRecord `json:"versions"`
 }
 
-// recordHead is record without its versions, its last field: what
-// EncodeSecret leaves to json.Marshal. The fields must stay those of record,
-// in record's order (a test holds them to it).
+// recordHead is everything of a record but its versions: what EncodeSecret
+// leaves to json.Marshal before it appends the versions itself.
 type recordHead struct {
 	Format             int            `json:"f"`
 	ARN                string         `json:"arn"`

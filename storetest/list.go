@@ -16,6 +16,22 @@ import (
 // listCases check the listing order, paging with cursors and what a listing holds.
 func listCases() []suiteCase {
 	return []suiteCase{
+		{"List orders the zero time, times before 1970, nanoseconds and times in other zones by instant", func(t *testing.T, st rotor.Store) {
+			created := map[string]time.Time{
+				"zero":      {},
+				"1900":      time.Date(1900, time.January, 1, 0, 0, 0, 500, time.UTC),
+				"1969":      time.Date(1969, time.December, 31, 23, 59, 59, 999_999_999, time.UTC),
+				"1970":      time.Unix(0, 0).UTC(),
+				"1970+1ns":  time.Unix(0, 1).UTC(),
+				"2300":      time.Date(2300, time.January, 1, 0, 0, 0, 0, time.UTC),
+				"2024-fixe": time.Date(2024, time.March, 9, 0, 0, 0, 0, time.FixedZone("X", 3600)),
+			}
+			for _, name := range []string{"2300", "1970", "zero", "2024-fixe", "1969", "1970+1ns", "1900"} {
+				create(t, st, newSecret(homeRegion, name, created[name]))
+			}
+			assert.Equal(t, []string{"zero", "1900", "1969", "1970", "1970+1ns", "2024-fixe", "2300"},
+				names(listAll(t, st, homeRegion, 2)))
+		}},
 		{"List orders secrets by CreatedDate, then by name byte for byte, whatever the order they were saved in", func(t *testing.T, st rotor.Store) {
 			// Equal CreatedDates are ordered by name compared as bytes (as
 			// strings.Compare does): upper case before lower case, and

@@ -345,12 +345,7 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 			k, _ = c.Next()
 		}
 		for ; k != nil && len(out) < limit; k, _ = c.Next() {
-			name := k[timeKeyLen:]
-			raw := recs.Get(name)
-			if raw == nil {
-				return fmt.Errorf("bolt: listing index names %q in %s, which has no record", name, region)
-			}
-			secret, _, err := s.decode(region, name, raw)
+			secret, err := s.indexed(recs, region, k[timeKeyLen:], "listing")
 			if err != nil {
 				return err
 			}
@@ -362,6 +357,18 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 		return nil, err
 	}
 	return out, nil
+}
+
+// indexed returns the secret of region that an entry of the named index
+// points to, from recs, the region's records; an entry without a record is
+// a damaged file.
+func (s *Store) indexed(recs *bbolt.Bucket, region string, name []byte, index string) (*rotor.Secret, error) {
+	raw := recs.Get(name)
+	if raw == nil {
+		return nil, fmt.Errorf("bolt: %s index names %q in %s, which has no record", index, name, region)
+	}
+	secret, _, err := s.decode(region, name, raw)
+	return secret, err
 }
 
 // decode returns the secret and revision of the record value raw of name in
@@ -447,12 +454,7 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 		}
 		c := due.Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k[:timeKeyLen], end) <= 0; k, _ = c.Next() {
-			name := k[timeKeyLen:]
-			raw := recs.Get(name)
-			if raw == nil {
-				return fmt.Errorf("bolt: due index names %q in %s, which has no record", name, region)
-			}
-			secret, _, err := s.decode(region, name, raw)
+			secret, err := s.indexed(recs, region, k[timeKeyLen:], "due")
 			if err != nil {
 				return err
 			}

@@ -283,35 +283,3 @@ func TestManyServersOnOneDatabaseKeepTheRules(t *testing.T) {
 		}
 	})
 }
-
-func TestListOrdersTimesBefore1970AndTheZeroTime(t *testing.T) {
-	ctx := context.Background()
-	st := openTemp(t)
-	created := map[string]time.Time{
-		"zero":      {},
-		"1900":      time.Date(1900, time.January, 1, 0, 0, 0, 500, time.UTC),
-		"1969":      time.Date(1969, time.December, 31, 23, 59, 59, 999_999_999, time.UTC),
-		"1970":      time.Unix(0, 0).UTC(),
-		"1970+1ns":  time.Unix(0, 1).UTC(),
-		"2300":      time.Date(2300, time.January, 1, 0, 0, 0, 0, time.UTC),
-		"2024-fixe": time.Date(2024, time.March, 9, 0, 0, 0, 0, time.FixedZone("X", 3600)),
-	}
-	for _, name := range []string{"2300", "1970", "zero", "2024-fixe", "1969", "1970+1ns", "1900"} {
-		_, err := st.Save(ctx, &rotor.Secret{ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbC123", Name: name, CreatedDate: created[name]}, 0)
-		require.NoError(t, err)
-	}
-	var got []string
-	after := rotor.Cursor{}
-	for {
-		page, err := st.List(ctx, "us-east-1", after, 2)
-		require.NoError(t, err)
-		if len(page) == 0 {
-			break
-		}
-		for _, s := range page {
-			got = append(got, s.Name)
-		}
-		after = rotor.CursorOf(page[len(page)-1])
-	}
-	assert.Equal(t, []string{"zero", "1900", "1969", "1970", "1970+1ns", "2024-fixe", "2300"}, got)
-}
