@@ -56,7 +56,7 @@ func headOf(s *Secret) recordHead {
 		RotationConfigured: s.RotationConfigured, RotationEnabled: s.RotationEnabled,
 		RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.RotationRules,
 		ResourcePolicy: s.ResourcePolicy, OwningService: s.OwningService, PrimaryRegion: s.PrimaryRegion,
-		Stages: s.Stages, Rotation: s.Rotation,
+		Stages: s.Stages, Rotation: rotationRecordOf(s.Rotation),
 	}
 }
 
@@ -125,7 +125,7 @@ func DecodeSecret(b []byte) (*Secret, error) {
 		RotationConfigured: r.RotationConfigured, RotationEnabled: r.RotationEnabled,
 		RotationLambdaARN: r.RotationLambdaARN, RotationRules: r.RotationRules,
 		ResourcePolicy: r.ResourcePolicy, OwningService: r.OwningService, PrimaryRegion: r.PrimaryRegion,
-		Stages: r.Stages, Rotation: r.Rotation,
+		Stages: r.Stages, Rotation: r.Rotation.state(),
 	}
 	s.Versions = make([]*Version, len(r.Versions))
 	for i, vr := range r.Versions {
@@ -158,29 +158,66 @@ type record struct {
 // recordHead is everything of a record but its versions: what EncodeSecret
 // leaves to json.Marshal before it appends the versions itself.
 type recordHead struct {
-	Format             int            `json:"f"`
-	ARN                string         `json:"arn"`
-	Name               string         `json:"name"`
-	Description        string         `json:"desc,omitempty"`
-	KmsKeyID           string         `json:"kms,omitempty"`
-	Type               string         `json:"type,omitempty"`
-	Tags               []Tag          `json:"tags"`
-	CreatedDate        time.Time      `json:"created"`
-	LastChangedDate    time.Time      `json:"changed"`
-	LastAccessedDate   time.Time      `json:"accessed"`
-	LastRotatedDate    time.Time      `json:"rotated"`
-	NextRotationDate   time.Time      `json:"next"`
-	DeletedDate        time.Time      `json:"deleted"`
-	DeletionDate       time.Time      `json:"deletion"`
-	RotationConfigured bool           `json:"rotcfg,omitempty"`
-	RotationEnabled    bool           `json:"roton,omitempty"`
-	RotationLambdaARN  string         `json:"lambda,omitempty"`
-	RotationRules      RotationRules  `json:"rules"`
-	ResourcePolicy     string         `json:"policy,omitempty"`
-	OwningService      string         `json:"owner,omitempty"`
-	PrimaryRegion      string         `json:"primary,omitempty"`
-	Stages             []Stage        `json:"stages"`
-	Rotation           *RotationState `json:"rotation,omitempty"`
+	Format             int             `json:"f"`
+	ARN                string          `json:"arn"`
+	Name               string          `json:"name"`
+	Description        string          `json:"desc,omitempty"`
+	KmsKeyID           string          `json:"kms,omitempty"`
+	Type               string          `json:"type,omitempty"`
+	Tags               []Tag           `json:"tags"`
+	CreatedDate        time.Time       `json:"created"`
+	LastChangedDate    time.Time       `json:"changed"`
+	LastAccessedDate   time.Time       `json:"accessed"`
+	LastRotatedDate    time.Time       `json:"rotated"`
+	NextRotationDate   time.Time       `json:"next"`
+	DeletedDate        time.Time       `json:"deleted"`
+	DeletionDate       time.Time       `json:"deletion"`
+	RotationConfigured bool            `json:"rotcfg,omitempty"`
+	RotationEnabled    bool            `json:"roton,omitempty"`
+	RotationLambdaARN  string          `json:"lambda,omitempty"`
+	RotationRules      RotationRules   `json:"rules"`
+	ResourcePolicy     string          `json:"policy,omitempty"`
+	OwningService      string          `json:"owner,omitempty"`
+	PrimaryRegion      string          `json:"primary,omitempty"`
+	Stages             []Stage         `json:"stages"`
+	Rotation           *rotationRecord `json:"rotation,omitempty"`
+}
+
+// rotationRecord is the serialized RotationState. Records written before
+// FailedStep and Probe existed have neither; those written before the
+// function came from the secret's configuration also hold a "FunctionARN",
+// which decoding ignores.
+type rotationRecord struct {
+	Token         string    `json:"Token"`
+	StepsDone     int       `json:"StepsDone"`
+	Attempts      int       `json:"Attempts"`
+	LastError     string    `json:"LastError"`
+	RotationToken string    `json:"RotationToken"`
+	StartedAt     time.Time `json:"StartedAt"`
+	NextAttempt   time.Time `json:"NextAttempt"`
+	LeaseOwner    string    `json:"LeaseOwner"`
+	LeaseExpires  time.Time `json:"LeaseExpires"`
+	Abandoned     bool      `json:"Abandoned"`
+	FailedStep    Step      `json:"FailedStep,omitempty"`
+	Probe         bool      `json:"Probe,omitempty"`
+}
+
+func rotationRecordOf(r *RotationState) *rotationRecord {
+	if r == nil {
+		return nil
+	}
+	return &rotationRecord{Token: r.Token, StepsDone: r.StepsDone, Attempts: r.Attempts, LastError: r.LastError,
+		RotationToken: r.RotationToken, StartedAt: r.StartedAt, NextAttempt: r.NextAttempt, LeaseOwner: r.LeaseOwner,
+		LeaseExpires: r.LeaseExpires, Abandoned: r.Abandoned, FailedStep: r.FailedStep, Probe: r.Probe}
+}
+
+func (r *rotationRecord) state() *RotationState {
+	if r == nil {
+		return nil
+	}
+	return &RotationState{Token: r.Token, StepsDone: r.StepsDone, Attempts: r.Attempts, LastError: r.LastError,
+		RotationToken: r.RotationToken, StartedAt: r.StartedAt, NextAttempt: r.NextAttempt, LeaseOwner: r.LeaseOwner,
+		LeaseExpires: r.LeaseExpires, Abandoned: r.Abandoned, FailedStep: r.FailedStep, Probe: r.Probe}
 }
 
 type versionRecord struct {

@@ -43,7 +43,7 @@ func (s *Service) DeleteSecret(ctx context.Context, in DeleteSecretInput) (Delet
 	if in.RecoveryWindowInDays != nil {
 		window = *in.RecoveryWindowInDays
 	}
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -55,7 +55,9 @@ func (s *Service) DeleteSecret(ctx context.Context, in DeleteSecretInput) (Delet
 	if err != nil {
 		return DeleteSecretOutput{}, err
 	}
-	s.emit(Event{Kind: EventDeleted, ARN: sec.ARN, Name: sec.Name, Time: sec.DeletedDate})
+	if changed {
+		s.emit(Event{Kind: EventDeleted, ARN: sec.ARN, Name: sec.Name, Time: sec.DeletedDate})
+	}
 	return DeleteSecretOutput{ARN: sec.ARN, Name: sec.Name, DeletionDate: sec.DeletionDate}, nil
 }
 
@@ -113,20 +115,18 @@ type RestoreSecretOutput struct {
 // RestoreSecret cancels a scheduled deletion; everything comes back as it
 // was. Restoring a secret that is not scheduled for deletion changes nothing.
 func (s *Service) RestoreSecret(ctx context.Context, in RestoreSecretInput) (RestoreSecretOutput, error) {
-	restored := false
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if !sec.Deleted() {
 			return errUnchanged
 		}
 		sec.DeletedDate, sec.DeletionDate = time.Time{}, time.Time{}
 		sec.LastChangedDate = s.now()
-		restored = true
 		return nil
 	})
 	if err != nil {
 		return RestoreSecretOutput{}, err
 	}
-	if restored {
+	if changed {
 		s.emit(Event{Kind: EventRestored, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
 	}
 	return RestoreSecretOutput{ARN: sec.ARN, Name: sec.Name}, nil

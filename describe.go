@@ -67,23 +67,51 @@ func (s *Service) describe(sec *Secret) DescribeSecretOutput {
 	if sec.RotationConfigured {
 		enabled := sec.RotationEnabled
 		out.RotationEnabled = &enabled
-		if enabled {
-			out.NextRotationDate = sec.NextRotationDate
-		}
+	}
+	if !sec.RotationEnabled {
+		// AWS answers null for both while rotation is off or was never set up.
+		out.LastRotatedDate, out.NextRotationDate = time.Time{}, time.Time{}
+	} else {
+		out.NextRotationDate = sec.NextRotationDate
 	}
 	if sec.RotationRules != (RotationRules{}) {
 		rules := sec.RotationRules
 		if rules.ScheduleExpression != "" && !sec.LastRotatedDate.IsZero() {
 			// AWS reports the interval it computed from the expression once
-			// the secret has rotated (SEMANTICS §4.1).
-			if sched, ok := s.schedule(rules); ok {
-				rules.AutomaticallyAfterDays = sched.IntervalDays()
-			}
+			// the secret has rotated.
+			rules.AutomaticallyAfterDays = s.intervalDays(rules)
 		}
 		out.RotationRules = &rules
 	}
 	return out
 }
+
+// intervalDays is Schedule.IntervalDays of rules, remembered: for a cron
+// expression it scans a 400-year calendar cycle, and DescribeSecret and
+// ListSecrets report it for every secret with a schedule expression.
+func (s *Service) intervalDays(rules RotationRules) int64 {
+	s.intervalMu.Lock()
+	n, ok := s.intervals[rules]
+	s.intervalMu.Unlock()
+	if ok {
+		return n
+	}
+	sched, err := ParseSchedule(rules)
+	if err != nil {
+		return 0 // rules a store holds that no longer parse: report none
+	}
+	n = sched.IntervalDays()
+	s.intervalMu.Lock()
+	if len(s.intervals) >= maxCachedIntervals {
+		clear(s.intervals)
+	}
+	s.intervals[rules] = n
+	s.intervalMu.Unlock()
+	return n
+}
+
+// maxCachedIntervals bounds the interval cache; past it the cache starts over.
+const maxCachedIntervals = 1024
 
 // ListSecretVersionIdsInput is the input of ListSecretVersionIds. MaxResults
 // is 1–100 (0 means 100).

@@ -113,7 +113,7 @@ func (s *Service) touch(ctx context.Context, sec *Secret, versionID string) {
 	if v := sec.Version(versionID); sec.LastAccessedDate.Equal(today) && (v == nil || v.LastAccessedDate.Equal(today)) {
 		return
 	}
-	_, _ = s.update(ctx, sec.ARN, func(sec *Secret) error {
+	_, _, _ = s.update(ctx, sec.ARN, func(sec *Secret) error {
 		changed := false
 		if !sec.LastAccessedDate.Equal(today) {
 			sec.LastAccessedDate = today

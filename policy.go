@@ -77,7 +77,7 @@ func (s *Service) PutResourcePolicy(ctx context.Context, in PutResourcePolicyInp
 	if in.BlockPublicPolicy && doc.IsPublic() {
 		return PutResourcePolicyOutput{}, newError(CodePublicPolicy, "BlockPublicPolicy is set and this resource policy grants access to every principal (\"*\").")
 	}
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -88,7 +88,9 @@ func (s *Service) PutResourcePolicy(ctx context.Context, in PutResourcePolicyInp
 	if err != nil {
 		return PutResourcePolicyOutput{}, err
 	}
-	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	if changed {
+		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	}
 	return PutResourcePolicyOutput{ARN: sec.ARN, Name: sec.Name}, nil
 }
 
@@ -107,7 +109,7 @@ func (s *Service) GetResourcePolicy(ctx context.Context, in GetResourcePolicyInp
 // DeleteResourcePolicy removes the secret's resource policy; without one it
 // changes nothing and succeeds.
 func (s *Service) DeleteResourcePolicy(ctx context.Context, in DeleteResourcePolicyInput) (DeleteResourcePolicyOutput, error) {
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -121,7 +123,9 @@ func (s *Service) DeleteResourcePolicy(ctx context.Context, in DeleteResourcePol
 	if err != nil {
 		return DeleteResourcePolicyOutput{}, err
 	}
-	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	if changed {
+		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	}
 	return DeleteResourcePolicyOutput{ARN: sec.ARN, Name: sec.Name}, nil
 }
 

@@ -53,10 +53,7 @@ type Schedule struct {
 	// window is the window length in hours; 0 means "until the end of the UTC
 	// day the window opens", the documented default for schedules in days.
 	window int64
-	// interval backs IntervalDays; it is worked out once at parse because a
-	// cron expression needs a scan of the calendar cycle.
-	interval int64
-	cron     cronSpec
+	cron   cronSpec
 }
 
 // ParseSchedule validates rules and returns the schedule. Every error is an
@@ -64,7 +61,8 @@ type Schedule struct {
 // message names the field at fault (AutomaticallyAfterDays, ScheduleExpression
 // or Duration) and the limit it breaks. Setting both AutomaticallyAfterDays and
 // ScheduleExpression is refused with AWS's own message; setting neither (a zero
-// RotationRules, or Duration alone) is refused too.
+// RotationRules, or Duration alone) is refused as an AutomaticallyAfterDays of
+// 0, which is what a caller who sends one sends.
 //
 // A cron expression that can never fire (cron(0 0 30 FEB ? *)) is refused.
 func ParseSchedule(rules RotationRules) (Schedule, error) {
@@ -75,7 +73,7 @@ func ParseSchedule(rules RotationRules) (Schedule, error) {
 		return Schedule{}, newError(CodeInvalidParameter, msgBothRules)
 	case !hasDays && !hasExpr:
 		return Schedule{}, newError(CodeInvalidParameter,
-			"RotationRules must set AutomaticallyAfterDays or ScheduleExpression.")
+			"AutomaticallyAfterDays must be between %d and %d days, got 0, or ScheduleExpression must be set.", minAfterDays, maxAfterDays)
 	}
 
 	window, err := parseDuration(rules.Duration)
@@ -98,7 +96,6 @@ func ParseSchedule(rules RotationRules) (Schedule, error) {
 	if err := s.fitWindow(rules.Duration, window); err != nil {
 		return Schedule{}, err
 	}
-	s.interval = s.intervalDays()
 	return s, nil
 }
 
@@ -147,13 +144,35 @@ func (s Schedule) NextRotationDate(after time.Time) time.Time {
 	return end.Add(-time.Second)
 }
 
+// windowEnding returns the window [start, end) whose last second is
+// nextRotationDate, as NextRotationDate produced it: the window a secret's
+// NextRotationDate names. A date no window of s ends at (rules changed by
+// hand in a store) gets the hour, or for schedules in days the UTC day,
+// before it.
+func (s Schedule) windowEnding(nextRotationDate time.Time) (start, end time.Time) {
+	end = nextRotationDate.UTC().Truncate(time.Second).Add(time.Second)
+	if s.window > 0 {
+		return end.Add(-time.Duration(s.window) * time.Hour), end
+	}
+	day := end.Add(-24 * time.Hour)
+	if s.kind == kindCron {
+		// A daily (or rarer) cron window runs from its firing to midnight.
+		if first, ok := s.cron.next(day.Add(-time.Nanosecond)); ok && first.Before(end) {
+			return first, end
+		}
+	}
+	return day, end
+}
+
 // IntervalDays returns the number of whole days between two consecutive
 // windows, at least 1. AWS reports it as the computed AutomaticallyAfterDays of
 // a schedule expression: cron(0 16 1,15 * ? *) gives 14, rate(10 days) 10,
 // schedules that fire several times a day 1. When the gap varies (the 1st of
-// every month), it is the shortest gap (28).
+// every month), it is the shortest gap (28). For a cron expression it scans a
+// 400-year calendar cycle (about 0.1 ms): callers that report it often keep
+// the result.
 func (s Schedule) IntervalDays() int64 {
-	return max(s.interval, 1)
+	return max(s.intervalDays(), 1)
 }
 
 // Hourly reports whether the schedule fires more than once a day; such a
@@ -172,7 +191,8 @@ func (s Schedule) intervalDays() int64 {
 		if s.Hourly() {
 			return 1
 		}
-		return s.interval
+		gap, _ := s.cron.shortestGap()
+		return gap
 	}
 	return 1
 }
@@ -422,11 +442,12 @@ func parseCron(inner string) (Schedule, error) {
 				from, (from+gap)%24, gap, minGapHours)
 		}
 	}
-	gap, ok := c.shortestGap()
-	if !ok {
+	// The calendar repeats every cycleMonths, so a search of one cycle from
+	// any date tells whether the expression ever fires.
+	if _, ok := c.next(time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)); !ok {
 		return Schedule{}, errors.New("it never fires (no date matches its Day-of-month, Month and Day-of-week fields)")
 	}
-	return Schedule{kind: kindCron, cron: c, interval: gap}, nil
+	return Schedule{kind: kindCron, cron: c}, nil
 }
 
 // parseCronList parses a comma-separated field into a mask of plain values.

@@ -67,36 +67,6 @@ type Secret struct {
 	sharedVersions bool
 }
 
-// RotationState is the progress of one rotation, saved with the secret so that
-// a crash, another worker or another server can find it and resume it with the
-// same token.
-type RotationState struct {
-	// Token is the ClientRequestToken: the VersionId of the pending version.
-	Token string
-	// FunctionARN is the rotation function running the steps.
-	FunctionARN string
-	// StepsDone counts the steps finished in the current attempt (0–4).
-	StepsDone int
-	// Attempts counts the attempts started, the current one included.
-	Attempts int
-	// LastError is the last failure, without secret values; "" if none.
-	LastError string
-	// RotationToken is the opaque token sent with every step, which a
-	// rotation function may pass back to PutSecretValue.
-	RotationToken string
-	// StartedAt is when RotateSecret accepted the rotation.
-	StartedAt time.Time
-	// NextAttempt is when a failed rotation may be tried again.
-	NextAttempt time.Time
-	// LeaseOwner and LeaseExpires say which worker runs the rotation now;
-	// a lease that is not renewed expires so another worker may take over.
-	LeaseOwner   string
-	LeaseExpires time.Time
-	// Abandoned is set when the last attempt failed: the rotation stays
-	// pending until the next window or a manual retry.
-	Abandoned bool
-}
-
 // Clone returns a deep copy of s that shares nothing mutable with it.
 func (s *Secret) Clone() *Secret {
 	if s == nil {
@@ -221,19 +191,6 @@ func (s *Secret) VersionIDsToStages() map[string][]string {
 		m[st.VersionID] = append(m[st.VersionID], st.Label)
 	}
 	return m
-}
-
-// pending returns the id of the version that AWSPENDING sits on while it is
-// not also AWSCURRENT: the rotation that is not complete. "" if none.
-func (s *Secret) pending() string {
-	p, ok := s.StageVersion(StagePending)
-	if !ok {
-		return ""
-	}
-	if c, _ := s.StageVersion(StageCurrent); c == p {
-		return ""
-	}
-	return p
 }
 
 // splitSecretARN returns the region, account and resource name (NAME-XXXXXX)

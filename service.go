@@ -30,8 +30,8 @@ type Service struct {
 	retries   int
 	hooks     []func(Event)
 
-	schedMu   sync.Mutex
-	schedules map[RotationRules]Schedule
+	intervalMu sync.Mutex
+	intervals  map[RotationRules]int64
 }
 
 // Option configures a Service.
@@ -75,7 +75,7 @@ func New(store Store, opts ...Option) *Service {
 	s := &Service{
 		store: store, region: "us-east-1", account: "000000000000", partition: "aws",
 		clock: time.Now, random: rand.Reader, retries: 64,
-		schedules: make(map[RotationRules]Schedule),
+		intervals: make(map[RotationRules]int64),
 	}
 	for _, o := range opts {
 		o(s)
@@ -240,15 +240,61 @@ func (s *Service) purgeDue(sec *Secret) bool {
 var errUnchanged = errors.New("rotor: unchanged")
 
 // update applies change to a private copy of the secret named by id and saves
-// it with a revision check. A save that lost a race is retried from a fresh
-// read, so the rule is applied to what is really stored. It returns the saved
-// (or, after errUnchanged, the loaded) secret.
+// it with a revision check (see commit). It returns the saved secret and
+// true, or, after errUnchanged, the stored secret and false.
+func (s *Service) update(ctx context.Context, id string, change func(sec *Secret) error) (*Secret, bool, error) {
+	return s.commit(ctx, id, func(cur *Secret, _ time.Time) (*Secret, bool, error) {
+		next := cur.shallowClone()
+		if err := change(next); err != nil {
+			if errors.Is(err, errUnchanged) {
+				return cur, false, nil
+			}
+			return nil, false, err
+		}
+		return next, true, nil
+	})
+}
+
+// apply carries out a rotation rule on the secret named by id: it saves the
+// next secret the rule returns when its outcome says it changed (see
+// commit), and then emits exactly the outcome's events. A rule that changed
+// nothing saves and emits nothing.
+func (s *Service) apply(ctx context.Context, id string, rule func(sec *Secret, now time.Time) (*Secret, outcome, error)) (*Secret, outcome, error) {
+	var out outcome
+	sec, saved, err := s.commit(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
+		next, o, err := rule(cur, now)
+		out = o
+		switch {
+		case err != nil:
+			return nil, false, err
+		case !o.changed:
+			return cur, false, nil
+		}
+		return next, true, nil
+	})
+	if err != nil {
+		return nil, outcome{}, err
+	}
+	if saved {
+		for _, ev := range out.events {
+			s.emit(ev)
+		}
+	}
+	return sec, out, nil
+}
+
+// commit is the read-modify-write under every write: decide gets the stored
+// secret (read-only) and the service's time and returns the secret to save,
+// or save false to save nothing. A save that lost a race is retried from a
+// fresh read, so the decision is always taken on what is really stored. It
+// returns the saved secret (or the stored one, when nothing was saved) and
+// whether it saved.
 //
 // With a store that is a CachedLoader, the first attempt starts from the
 // cached state; it stands only if its save succeeds, which proves the state
-// current. Otherwise the update starts again from Load, as if that attempt
-// had not been made.
-func (s *Service) update(ctx context.Context, id string, change func(sec *Secret) error) (*Secret, error) {
+// current. Otherwise (a stale cache, an error, nothing to save) the decision
+// is taken again on a Load, as if that attempt had not been made.
+func (s *Service) commit(ctx context.Context, id string, decide func(cur *Secret, now time.Time) (next *Secret, save bool, err error)) (*Secret, bool, error) {
 	tryCache := s.cached != nil
 	for attempt := 0; ; attempt++ {
 		var (
@@ -263,36 +309,36 @@ func (s *Service) update(ctx context.Context, id string, change func(sec *Secret
 		}
 		if !fromCache {
 			if cur, rev, err = s.find(ctx, id); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
-		next := cur.shallowClone()
-		if err := change(next); err != nil {
+		next, save, err := decide(cur, s.now())
+		if err != nil || !save {
 			if fromCache {
 				attempt-- // decide again on the stored state
 				continue
 			}
-			if errors.Is(err, errUnchanged) {
-				return cur, nil
+			if err != nil {
+				return nil, false, err
 			}
-			return nil, err
+			return cur, false, nil
 		}
 		_, err = s.store.Save(ctx, next, rev)
 		if err == nil {
-			return next, nil
+			return next, true, nil
 		}
 		if !errors.Is(err, ErrStoreConflict) && !errors.Is(err, ErrStoreExists) {
-			return nil, storeError(err)
+			return nil, false, storeError(err)
 		}
 		if fromCache {
 			attempt-- // the cache was stale: not a race lost
 			continue
 		}
 		if attempt >= s.retries {
-			return nil, &Error{Code: CodeInternalServiceError, Message: "The secret kept changing under this request; nothing was saved. Retry with the same ClientRequestToken.", Err: err}
+			return nil, false, &Error{Code: CodeInternalServiceError, Message: "The secret kept changing under this request; nothing was saved. Retry with the same ClientRequestToken.", Err: err}
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 }

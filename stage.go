@@ -37,9 +37,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 		return UpdateSecretVersionStageOutput{}, newError(CodeInvalidParameter, "You must specify MoveToVersionId, RemoveFromVersionId, or both.")
 	}
 	label := in.VersionStage
-	var changed bool
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		changed = false
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -57,10 +55,6 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 				return newError(CodeInvalidParameter, "You can't remove the staging label AWSCURRENT from version %s without moving it to another version with MoveToVersionId.", in.RemoveFromVersionId)
 			}
 			sec.removeLabel(label)
-			if label == StagePending && sec.Rotation != nil && sec.Rotation.Token == in.RemoveFromVersionId {
-				// The documented clean-up of a stuck rotation: it is over.
-				sec.Rotation = nil
-			}
 		} else {
 			if attached && holder != in.MoveToVersionId && in.RemoveFromVersionId == "" {
 				return newError(CodeInvalidParameter, "The parameter RemoveFromVersionId can't be empty. Staging label %s is currently attached to version %s, so you must explicitly reference that version in RemoveFromVersionId.", label, holder)
@@ -75,10 +69,10 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 		}
 		now := s.now()
 		sec.LastChangedDate = now
+		sec.dropStaleRotation()
 		if label == StageCurrent {
-			s.rescheduleAfterChange(sec, now)
+			sec.rescheduleAfterChange(now)
 		}
-		changed = true
 		return nil
 	})
 	if err != nil {

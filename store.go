@@ -82,6 +82,21 @@ type CachedLoader interface {
 	LoadCached(region, name string) (*Secret, Revision, bool)
 }
 
+// DueLister is an optional interface of a Store that finds the secrets a
+// rotation engine must look at without reading every secret. ListDue returns
+// at most limit secrets of region whose DueAt is at or before now, earliest
+// first, as read-only snapshots (as Load returns them). The engine decides
+// again on each secret as stored, so a store may return a few that are no
+// longer due; it must not leave out one that is.
+//
+// A durable store implements it with a column holding DueAt(secret), written
+// with every save, and an index on (region, due). A wrapper that cannot serve
+// it (around a store without one) returns an error matching
+// errors.ErrUnsupported, and the engine reads every secret instead.
+type DueLister interface {
+	ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*Secret, error)
+}
+
 // Store sentinels. Stores wrap their native error with them (fmt.Errorf("...:
 // %w", ErrStoreConflict)) so errors.Is matches and errors.As still reaches the
 // native error.

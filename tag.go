@@ -27,7 +27,7 @@ func (s *Service) TagResource(ctx context.Context, in TagResourceInput) (TagReso
 	if err := validateTags(in.Tags, "tags"); err != nil {
 		return TagResourceOutput{}, err
 	}
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -42,7 +42,9 @@ func (s *Service) TagResource(ctx context.Context, in TagResourceInput) (TagReso
 	if err != nil {
 		return TagResourceOutput{}, err
 	}
-	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	if changed {
+		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	}
 	return TagResourceOutput{}, nil
 }
 
@@ -62,7 +64,7 @@ func (s *Service) UntagResource(ctx context.Context, in UntagResourceInput) (Unt
 			return UntagResourceOutput{}, err
 		}
 	}
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
@@ -79,6 +81,8 @@ func (s *Service) UntagResource(ctx context.Context, in UntagResourceInput) (Unt
 	if err != nil {
 		return UntagResourceOutput{}, err
 	}
-	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	if changed {
+		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
+	}
 	return UntagResourceOutput{}, nil
 }

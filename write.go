@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"time"
 )
 
 // PutSecretValueInput is the input of PutSecretValue. Exactly one of
@@ -62,28 +61,24 @@ func (s *Service) PutSecretValue(ctx context.Context, in PutSecretValueInput) (P
 			return PutSecretValueOutput{}, constraintError(in.RotationToken, "rotationToken", `satisfy regular expression pattern: ^[a-zA-Z0-9\-]+$`)
 		}
 	}
-	var moved bool
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		var err error
-		moved, err = s.putValue(sec, token, value, in.VersionStages)
-		return err
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+		return s.putValue(sec, token, value, in.VersionStages)
 	})
 	if err != nil {
 		return PutSecretValueOutput{}, err
 	}
 	out := PutSecretValueOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token, VersionStages: sec.StagesOf(token)}
-	if moved {
+	if changed {
 		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: out.VersionStages, Time: sec.LastChangedDate})
 	}
 	return out, nil
 }
 
 // putValue applies a value write to sec: a new version, a placeholder fill,
-// or (errUnchanged) a replay. stages nil means AWSCURRENT. It reports whether
-// anything changed.
-func (s *Service) putValue(sec *Secret, token string, value Value, stages []string) (bool, error) {
+// or (errUnchanged) a replay. stages nil means AWSCURRENT.
+func (s *Service) putValue(sec *Secret, token string, value Value, stages []string) error {
 	if err := live(sec); err != nil {
-		return false, err
+		return err
 	}
 	now := s.now()
 	hadVersions := len(sec.Versions) > 0
@@ -91,9 +86,9 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 		old := sec.Versions[i]
 		if !old.Value.IsZero() {
 			if old.Value.Equal(value) {
-				return false, errUnchanged
+				return errUnchanged
 			}
-			return false, errTokenInUse(token, sec.ARN)
+			return errTokenInUse(token, sec.ARN)
 		}
 		// The rotation placeholder: fill it. Filling never adds AWSCURRENT by
 		// itself (SEMANTICS Decision 6); listed labels move as usual.
@@ -107,7 +102,7 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 		hadVersions = true
 	} else {
 		if err := sec.addVersion(&Version{ID: token, Value: value, CreatedDate: now}); err != nil {
-			return false, err
+			return err
 		}
 		if stages == nil {
 			stages = []string{StageCurrent}
@@ -122,64 +117,15 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 		sec.attachLabel(StageCurrent, token)
 	}
 	if err := sec.checkLabelLimit(); err != nil {
-		return false, err
+		return err
 	}
 	sec.LastChangedDate = now
+	sec.dropStaleRotation()
 	if after, _ := sec.StageVersion(StageCurrent); after != before {
-		s.rescheduleAfterChange(sec, now)
+		sec.rescheduleAfterChange(now)
 	}
-	return true, nil
+	return nil
 }
-
-// rescheduleAfterChange recomputes NextRotationDate after AWSCURRENT moved by
-// hand: a manual value change counts as a rotation (SEMANTICS §4.1).
-func (s *Service) rescheduleAfterChange(sec *Secret, now time.Time) {
-	if !sec.RotationEnabled || sec.Rotation != nil {
-		return
-	}
-	sec.NextRotationDate = s.nextRotationDate(sec.RotationRules, now)
-}
-
-// nextRotationDate returns the end of the next window after base, or zero
-// when the rules set no schedule.
-func (s *Service) nextRotationDate(rules RotationRules, base time.Time) time.Time {
-	sched, ok := s.schedule(rules)
-	if !ok {
-		return time.Time{}
-	}
-	return sched.NextRotationDate(base)
-}
-
-// schedule parses stored rules, remembering the result: parsing a cron
-// expression checks a 400-year calendar cycle, and the same few rules are
-// parsed on every rotation and every DescribeSecret. ok is false for empty
-// rules, and for rules a store holds that no longer parse (a store edited by
-// hand simply has no schedule).
-func (s *Service) schedule(rules RotationRules) (Schedule, bool) {
-	if rules == (RotationRules{}) {
-		return Schedule{}, false
-	}
-	s.schedMu.Lock()
-	sched, cached := s.schedules[rules]
-	s.schedMu.Unlock()
-	if cached {
-		return sched, true
-	}
-	sched, err := ParseSchedule(rules)
-	if err != nil {
-		return Schedule{}, false
-	}
-	s.schedMu.Lock()
-	if len(s.schedules) >= maxCachedSchedules {
-		clear(s.schedules)
-	}
-	s.schedules[rules] = sched
-	s.schedMu.Unlock()
-	return sched, true
-}
-
-// maxCachedSchedules bounds the schedule cache; past it the cache starts over.
-const maxCachedSchedules = 1024
 
 // UpdateSecretInput is the input of UpdateSecret. Nil Description and
 // KmsKeyId leave them unchanged; "" clears them. A value creates a new
@@ -228,15 +174,12 @@ func (s *Service) UpdateSecret(ctx context.Context, in UpdateSecretInput) (Updat
 			return UpdateSecretOutput{}, err
 		}
 	}
-	var moved bool
-	sec, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
 		if err := live(sec); err != nil {
 			return err
 		}
-		moved = false
 		if hasValue {
-			var err error
-			if moved, err = s.putValue(sec, token, value, nil); err != nil {
+			if err := s.putValue(sec, token, value, nil); err != nil {
 				// A replay of the same token and value changes nothing else either.
 				return err
 			}
@@ -257,9 +200,10 @@ func (s *Service) UpdateSecret(ctx context.Context, in UpdateSecretInput) (Updat
 		return UpdateSecretOutput{}, err
 	}
 	out := UpdateSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token}
-	if moved {
+	switch {
+	case changed && hasValue:
 		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: sec.StagesOf(token), Time: sec.LastChangedDate})
-	} else if !hasValue {
+	case changed:
 		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
 	}
 	return out, nil

@@ -64,14 +64,14 @@ func benchmarkTick(b *testing.B, total, due int, indexed bool) {
 	now := dueSoon.Add(-11 * time.Hour) // 13:00 on the due day: past every due moment
 	clock.Set(now)
 	// The first ListDue of an IndexedStore builds its index: off the clock.
-	if dl, ok := store.(engine.DueLister); ok {
+	if dl, ok := store.(rotor.DueLister); ok {
 		_, err = dl.ListDue(ctx, "us-east-1", start, 1)
 		require.NoError(b, err)
 	}
 
 	b.ResetTimer()
 	for range b.N {
-		started, err := n.eng.Tick(ctx, now)
+		started, err := n.eng.Tick(ctx)
 		b.StopTimer()
 		require.NoError(b, err)
 		// The model secret is due too.

@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/rotorkit/rotor"
 )
 
@@ -21,8 +19,8 @@ import (
 type Config struct {
 	// Workers is how many rotations run at once (default 4).
 	Workers int
-	// MaxAttempts bounds the attempts of one rotation before it is given up
-	// until its next window (default 5).
+	// MaxAttempts bounds the attempts of one rotation in one round; after
+	// the last, the rotation is given up until its next window (default 5).
 	MaxAttempts int
 	// BackoffBase is the delay before the second attempt; each further one
 	// doubles it, up to BackoffMax (defaults 1s and 1m). The delay is
@@ -30,19 +28,16 @@ type Config struct {
 	BackoffBase time.Duration
 	BackoffMax  time.Duration
 	// StepTimeout cuts off a rotation step that runs longer (default 2m).
-	// It must stay below rotor.RotationLease, or another worker could take
-	// the rotation over while the step still runs; larger values are
-	// lowered to it.
+	// It must stay well below rotor.RotationLease, or another worker could
+	// take the rotation over while the step still runs: larger values are
+	// lowered to a minute below it.
 	StepTimeout time.Duration
 	// TickInterval is how often Start's scheduler ticks (default 1m).
 	TickInterval time.Duration
 	// TickLimit bounds the secrets one tick acts on (default 1000); the rest
 	// wait for the next tick.
 	TickLimit int
-	// Clock is the time source; give it the Service's clock (default
-	// time.Now). Back-off delays and step timeouts use real time.
-	Clock func() time.Time
-	// Random is the source of tokens and jitter (default crypto/rand).
+	// Random is the source of the back-off jitter (default crypto/rand).
 	Random io.Reader
 	// Logger receives the engine's log (default slog.Default()). No secret
 	// value is ever logged.
@@ -59,26 +54,18 @@ func (c Config) withDefaults() Config {
 	if c.BackoffBase <= 0 {
 		c.BackoffBase = time.Second
 	}
-	if c.BackoffMax <= 0 {
-		c.BackoffMax = time.Minute
-	}
 	if c.BackoffMax < c.BackoffBase {
-		c.BackoffMax = c.BackoffBase
+		c.BackoffMax = max(c.BackoffBase, time.Minute)
 	}
 	if c.StepTimeout <= 0 {
 		c.StepTimeout = 2 * time.Minute
 	}
-	if c.StepTimeout >= rotor.RotationLease {
-		c.StepTimeout = rotor.RotationLease - time.Second
-	}
+	c.StepTimeout = min(c.StepTimeout, rotor.RotationLease-time.Minute)
 	if c.TickInterval <= 0 {
 		c.TickInterval = time.Minute
 	}
 	if c.TickLimit <= 0 {
 		c.TickLimit = 1000
-	}
-	if c.Clock == nil {
-		c.Clock = time.Now
 	}
 	if c.Random == nil {
 		c.Random = rand.Reader
@@ -89,16 +76,19 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Engine runs rotations asynchronously for one rotor.Service: it is the
-// Service's rotor.RotationRunner, a bounded pool of workers that run queued
-// rotations with Service.RunRotation, retrying failed attempts with the same
-// token, and a scheduler that starts the rotations that are due.
-//
-// Create it with New, give it to rotor.New with rotor.WithRotationRunner,
-// then Attach the Service. Its methods are safe for concurrent use.
+// Engine runs the rotations of one rotor.Service after RotateSecret has
+// returned, as AWS does: a bounded pool of workers that run each rotation's
+// attempts, retrying failed ones with back-off, and a scheduler that starts
+// the rotations that are due and takes over those whose worker died. Every
+// decision is the Service's (its rotation model); the engine only acts on
+// them, through the Service's Runtime. Its methods are safe for concurrent
+// use.
 type Engine struct {
 	cfg Config
+	svc *rotor.Service
+	rt  *rotor.Runtime
 	log *slog.Logger
+	clk clockwork
 
 	rndMu sync.Mutex
 	rnd   io.Reader
@@ -109,80 +99,94 @@ type Engine struct {
 	wake   chan struct{}
 
 	mu       sync.Mutex
-	svc      *rotor.Service
 	closed   bool
+	started  bool
 	queue    []*job
-	active   map[jobKey]*job // queued, running, backing off or held
-	holds    map[jobKey]struct{}
-	timers   map[*time.Timer]struct{}
+	active   map[jobKey]*job // queued, running or waiting to retry
+	timers   map[int]func() bool
+	timerSeq int
 	idle     chan struct{} // closed when active becomes empty
 	changed  chan struct{} // closed at every rotation event, for Wait
-	warned   map[rotor.RotationRules]bool
-	attached atomic.Bool
+	scanOnly atomic.Bool   // the store declined ListDue
 
 	stats struct {
-		started, finished, failed, abandoned, resumed, retried, lostRaces atomic.Int64
+		started, resumed, finished, failed, retried, abandoned atomic.Int64
 	}
 }
 
 type jobKey struct{ arn, token string }
 
 type job struct {
-	key      jobKey
-	attempts int  // attempts this engine made
-	held     bool // created by a tick that has not confirmed it yet
-	queued   bool
-	run      *stepContext // while running
+	key jobKey
+	// storeFailures counts attempts that failed in the store, not in a step.
+	storeFailures int
+	// attempt is an attempt whose progress the store failed to save: the
+	// retry goes on with it, under its lease, from the step not saved.
+	attempt *rotor.Attempt
 }
 
-// New returns an Engine. It runs nothing until Attach.
-func New(cfg Config) *Engine {
+// clockwork is how the engine waits and runs its workers; tests replace it
+// to run engines in simulated time.
+type clockwork struct {
+	// afterFunc calls f after d unless the stop it returns is called first.
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+	// queued is called after a job is queued; nil wakes the workers.
+	queued func()
+	// workers says whether to start worker goroutines.
+	workers bool
+}
+
+var realClockwork = clockwork{
+	afterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+	workers:   true,
+}
+
+// New returns an Engine and the Service it runs rotations for, built over
+// store with opts (rotor.WithInvoker, rotor.WithClock, ...) and the engine as
+// its rotor.RotationRunner: get it with Service. The engine uses the
+// service's clock for every decision; only back-off delays and step
+// timeouts are measured in real time. Its workers start at once; Start
+// resumes what a crash left pending and runs the scheduler. Close it when
+// done.
+func New(store rotor.Store, cfg Config, opts ...rotor.Option) *Engine {
+	return newEngine(store, cfg, realClockwork, opts...)
+}
+
+func newEngine(store rotor.Store, cfg Config, clk clockwork, opts ...rotor.Option) *Engine {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Engine{
-		cfg: cfg, log: cfg.Logger, rnd: cfg.Random,
+	e := &Engine{
+		cfg: cfg, log: cfg.Logger, rnd: cfg.Random, clk: clk,
 		ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1),
-		active: make(map[jobKey]*job), holds: make(map[jobKey]struct{}), timers: make(map[*time.Timer]struct{}),
-		changed: make(chan struct{}), warned: make(map[rotor.RotationRules]bool),
+		active: make(map[jobKey]*job), timers: make(map[int]func() bool),
+		changed: make(chan struct{}),
 	}
+	e.svc = rotor.New(store, append(opts, rotor.WithRotationRunner(e))...)
+	e.rt = e.svc.Runtime()
+	e.svc.Subscribe(e.observe)
+	if clk.workers {
+		for range cfg.Workers {
+			e.wg.Add(1)
+			go e.worker()
+		}
+	}
+	return e
 }
 
-// Attach binds the engine to the Service that was built with
-// rotor.WithRotationRunner(e), subscribes to its events (for logging, step
-// timeouts and Wait) and starts the workers. Rotations handed to the engine
-// before Attach wait in its queue. Attach must be called once, before the
-// Service is shared between goroutines (Subscribe's rule).
-func (e *Engine) Attach(svc *rotor.Service) {
-	if !e.attached.CompareAndSwap(false, true) {
-		panic("engine: Attach called twice")
-	}
-	e.mu.Lock()
-	e.svc = svc
-	e.mu.Unlock()
-	svc.Subscribe(e.observe)
-	for range e.cfg.Workers {
-		e.wg.Add(1)
-		go e.worker()
-	}
-	e.signal()
-}
-
-// Service returns the attached Service, nil before Attach.
-func (e *Engine) Service() *rotor.Service {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.svc
-}
+// Service returns the Service the engine runs rotations for.
+func (e *Engine) Service() *rotor.Service { return e.svc }
 
 // StartRotation implements rotor.RotationRunner: it queues the rotation and
 // returns at once. A rotation the engine already has is not queued twice.
 func (e *Engine) StartRotation(secretARN, token string) {
-	e.enqueue(jobKey{secretARN, token}, false)
+	if e.enqueue(jobKey{secretARN, token}) {
+		e.stats.started.Add(1)
+	}
 }
 
-// enqueue adds a job unless the engine already has it; it reports whether it
-// did. A job created by a tick stays held until the tick confirms it.
-func (e *Engine) enqueue(k jobKey, resumed bool) bool {
+// enqueue adds a job unless the engine already has it; it reports whether
+// it did.
+func (e *Engine) enqueue(k jobKey) bool {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -193,30 +197,43 @@ func (e *Engine) enqueue(k jobKey, resumed bool) bool {
 		return false
 	}
 	j := &job{key: k}
-	e.addLocked(j)
-	if _, held := e.holds[k]; held {
-		j.held = true
-	} else {
-		e.pushLocked(j)
-	}
-	e.mu.Unlock()
-	if resumed {
-		e.stats.resumed.Add(1)
-	} else {
-		e.stats.started.Add(1)
-	}
-	e.signal()
-	return true
-}
-
-func (e *Engine) addLocked(j *job) {
 	if len(e.active) == 0 && e.idle == nil {
 		e.idle = make(chan struct{})
 	}
-	e.active[j.key] = j
+	e.active[k] = j
+	e.queue = append(e.queue, j)
+	e.mu.Unlock()
+	e.notify()
+	return true
 }
 
-func (e *Engine) removeLocked(j *job) {
+// push queues a job the engine already has (a retry).
+func (e *Engine) push(j *job) {
+	e.mu.Lock()
+	if e.closed || e.active[j.key] != j {
+		e.mu.Unlock()
+		return
+	}
+	e.queue = append(e.queue, j)
+	e.mu.Unlock()
+	e.notify()
+}
+
+func (e *Engine) notify() {
+	if e.clk.queued != nil {
+		e.clk.queued()
+		return
+	}
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// done forgets a job.
+func (e *Engine) done(j *job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.active[j.key] != j {
 		return
 	}
@@ -227,31 +244,21 @@ func (e *Engine) removeLocked(j *job) {
 	}
 }
 
-func (e *Engine) pushLocked(j *job) {
-	j.queued = true
-	e.queue = append(e.queue, j)
-}
-
-func (e *Engine) signal() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
-}
-
 func (e *Engine) pop() *job {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.svc == nil || len(e.queue) == 0 {
+	if len(e.queue) == 0 {
 		return nil
 	}
 	j := e.queue[0]
 	e.queue[0] = nil
 	e.queue = e.queue[1:]
-	j.queued = false
-	if len(e.queue) > 0 {
+	if len(e.queue) > 0 && e.clk.queued == nil {
 		// Another worker may be waiting on the single wake-up slot.
-		e.signal()
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
 	}
 	return j
 }
@@ -271,47 +278,74 @@ func (e *Engine) worker() {
 	}
 }
 
-// runJob runs one attempt and decides what follows: done, retry later, or
-// give up until the next window.
+// runJob runs one attempt of a rotation and decides what follows: done,
+// retry after a back-off, or (the round's last attempt having failed) given
+// up until the next window, which the rotation's saved state records.
 func (e *Engine) runJob(j *job) {
-	e.mu.Lock()
-	svc := e.svc
-	run := newStepContext(e.ctx, e.cfg.StepTimeout)
-	j.run = run
-	j.attempts++
-	e.mu.Unlock()
-
-	err := svc.RunRotation(run, j.key.arn, j.key.token)
-	run.release()
-
-	e.mu.Lock()
-	j.run = nil
-	e.mu.Unlock()
-
-	log := e.log.With("arn", j.key.arn, "version", j.key.token, "attempt", j.attempts)
+	log := e.log.With("arn", j.key.arn, "version", j.key.token)
+	a := j.attempt
+	if a == nil {
+		var err error
+		if a, err = e.rt.Claim(e.ctx, j.key.arn, j.key.token); err != nil {
+			e.notRun(j, log, err)
+			return
+		}
+	}
+	j.attempt = nil
+	if a.Finished() {
+		e.stats.finished.Add(1)
+		e.done(j)
+		return
+	}
+	policy := rotor.AttemptPolicy{
+		StepTimeout: e.cfg.StepTimeout,
+		RetryAfter:  e.backoff(a.Number()),
+		Last:        a.Number() >= e.cfg.MaxAttempts,
+	}
+	err := a.Run(e.ctx, policy)
 	var stepErr *rotor.StepError
 	switch {
 	case err == nil:
 		e.stats.finished.Add(1)
 		e.done(j)
 	case e.ctx.Err() != nil:
-		// Closing: the rotation stays pending for the next engine.
-		log.Info("rotation interrupted by shutdown; it stays pending")
+		log.Info("rotation interrupted by shutdown; it stays pending for the next start")
 		e.done(j)
-	case errors.Is(err, rotor.ErrRotationBusy):
-		log.Debug("rotation is run by another worker")
-		e.done(j)
-	case errors.As(err, &stepErr) || isCode(err, rotor.CodeInternalServiceError) || errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &stepErr):
 		e.stats.failed.Add(1)
-		if j.attempts >= e.cfg.MaxAttempts {
-			e.abandon(j, err)
+		if policy.Last {
+			e.stats.abandoned.Add(1)
+			e.done(j)
 			return
 		}
-		delay := e.backoff(j.attempts)
-		log.Warn("rotation attempt failed; retrying", "error", err.Error(), "retry_in", delay)
+		log.Info("rotation attempt failed; retrying", "attempt", a.Number(), "step", string(stepErr.Step), "retry_in", policy.RetryAfter)
+		e.retryAfter(j, policy.RetryAfter)
+	case isCode(err, rotor.CodeInternalServiceError):
+		j.attempt = a // its lease holds: go on from the step not saved
+		e.notRun(j, log, err)
+	default:
+		e.notRun(j, log, err)
+	}
+}
+
+// notRun handles an attempt that could not run or record its steps.
+func (e *Engine) notRun(j *job, log *slog.Logger, err error) {
+	switch {
+	case e.ctx.Err() != nil:
+		e.done(j)
+	case errors.Is(err, rotor.ErrRotationBusy):
+		// Its holder finishes it; if the holder dies, the lease's expiry
+		// makes it due again.
+		log.Debug("rotation is run by another worker")
+		e.done(j)
+	case isCode(err, rotor.CodeInternalServiceError):
+		// The store failed: the rotation is still pending; try again.
+		j.storeFailures++
+		delay := e.backoff(j.storeFailures)
+		log.Warn("could not reach the store to run a rotation; retrying", "error", err.Error(), "retry_in", delay)
 		e.retryAfter(j, delay)
 	default:
-		// Cancelled, finished or taken over elsewhere, or the secret is gone.
+		// Cancelled, finished or taken over elsewhere, deleted, or gone.
 		log.Info("rotation no longer runnable here", "reason", err.Error())
 		e.done(j)
 	}
@@ -320,12 +354,6 @@ func (e *Engine) runJob(j *job) {
 func isCode(err error, code string) bool {
 	var re *rotor.Error
 	return errors.As(err, &re) && re.Code == code
-}
-
-func (e *Engine) done(j *job) {
-	e.mu.Lock()
-	e.removeLocked(j)
-	e.mu.Unlock()
 }
 
 // backoff returns the delay before attempt n+1: BackoffBase doubled per
@@ -345,71 +373,17 @@ func (e *Engine) retryAfter(j *job, delay time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		e.removeLocked(j)
+		delete(e.active, j.key)
 		return
 	}
-	var t *time.Timer
-	t = time.AfterFunc(delay, func() {
+	e.timerSeq++
+	id := e.timerSeq
+	e.timers[id] = e.clk.afterFunc(delay, func() {
 		e.mu.Lock()
-		delete(e.timers, t)
-		if e.closed {
-			e.removeLocked(j)
-			e.mu.Unlock()
-			return
-		}
-		e.pushLocked(j)
+		delete(e.timers, id)
 		e.mu.Unlock()
-		e.signal()
+		e.push(j)
 	})
-	e.timers[t] = struct{}{}
-}
-
-// abandon gives a rotation up after its last attempt: it stays pending and
-// the scheduler tries it again when its next window opens.
-func (e *Engine) abandon(j *job, cause error) {
-	defer e.done(j)
-	now := e.cfg.Clock()
-	next := e.nextWindow(j.key.arn, now)
-	ctx := context.WithoutCancel(e.ctx)
-	if err := e.svc.AbandonRotation(ctx, j.key.arn, j.key.token, next); err != nil {
-		e.log.Error("could not record the abandoned rotation", "arn", j.key.arn, "version", j.key.token, "error", err.Error())
-		return
-	}
-	e.stats.abandoned.Add(1)
-	e.log.Error("rotation abandoned after its last attempt; it stays pending until the next window",
-		"arn", j.key.arn, "version", j.key.token, "attempts", j.attempts, "error", cause.Error(), "next_attempt", next)
-}
-
-// nextWindow returns the start of the secret's next rotation window after
-// now, or zero (no automatic retry) when it has no schedule.
-func (e *Engine) nextWindow(arn string, now time.Time) time.Time {
-	sec, err := loadARN(e.ctx, e.svc, arn)
-	if err != nil {
-		return time.Time{}
-	}
-	sched, ok := parseSchedule(sec.RotationRules)
-	if !ok {
-		return time.Time{}
-	}
-	start, _ := sched.Window(now)
-	return start
-}
-
-// loadARN loads a secret of svc's region by ARN from its store.
-func loadARN(ctx context.Context, svc *rotor.Service, arn string) (*rotor.Secret, error) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || len(parts[6]) < 8 {
-		return nil, fmt.Errorf("engine: %q is not a secret ARN", arn)
-	}
-	name := parts[6][:len(parts[6])-7]
-	sec, _, err := svc.Store().Load(ctx, parts[3], name)
-	if err != nil {
-		return nil, err
-	}
-	if sec.ARN != arn {
-		return nil, fmt.Errorf("engine: secret %s was replaced: %w", name, rotor.ErrStoreNotFound)
-	}
-	return sec, nil
 }
 
 func (e *Engine) randUint64() uint64 {
@@ -423,28 +397,13 @@ func (e *Engine) randUint64() uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-func (e *Engine) newToken() (string, error) {
-	e.rndMu.Lock()
-	defer e.rndMu.Unlock()
-	u, err := uuid.NewRandomFromReader(e.rnd)
-	if err != nil {
-		return "", err
-	}
-	return u.String(), nil
-}
-
-// observe is the engine's subscription to the Service's events: it restarts
-// the step timer of a running rotation, wakes Wait, and logs.
+// observe is the engine's subscription to the Service's events: it wakes
+// Wait and logs.
 func (e *Engine) observe(ev rotor.Event) {
 	switch ev.Kind {
 	case rotor.EventStepDone, rotor.EventStepFailed, rotor.EventRotationStarted, rotor.EventRotationFinished,
 		rotor.EventRotationAbandon, rotor.EventRotationCanceled, rotor.EventLabelMoved, rotor.EventDeleted, rotor.EventPurged:
 		e.mu.Lock()
-		if ev.Kind == rotor.EventStepDone {
-			if j := e.active[jobKey{ev.ARN, ev.VersionID}]; j != nil && j.run != nil {
-				j.run.nextStep()
-			}
-		}
 		close(e.changed)
 		e.changed = make(chan struct{})
 		e.mu.Unlock()
@@ -457,24 +416,23 @@ func (e *Engine) observe(ev rotor.Event) {
 // stay pending in the store, where the next engine's Start finds them.
 func (e *Engine) Close() {
 	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		e.wg.Wait()
-		return
+	if !e.closed {
+		e.closed = true
+		for _, stop := range e.timers {
+			stop()
+		}
+		clear(e.timers)
 	}
-	e.closed = true
-	for t := range e.timers {
-		t.Stop()
-	}
-	clear(e.timers)
 	e.mu.Unlock()
 	e.cancel()
 	e.wg.Wait()
 	e.mu.Lock()
-	for _, j := range e.active {
-		e.removeLocked(j)
-	}
+	clear(e.active)
 	e.queue = nil
+	if e.idle != nil {
+		close(e.idle)
+		e.idle = nil
+	}
 	e.mu.Unlock()
 }
 
@@ -496,7 +454,7 @@ func (e *Engine) WaitIdle(ctx context.Context) error {
 }
 
 // ErrAbandoned is matched (errors.Is) by the error Wait returns for a
-// rotation given up after its last attempt.
+// rotation given up after the last attempt of its round.
 var ErrAbandoned = errors.New("engine: rotation abandoned after its last attempt")
 
 // ErrNotPending is matched by the error Wait returns for a rotation that
@@ -504,40 +462,30 @@ var ErrAbandoned = errors.New("engine: rotation abandoned after its last attempt
 // AWSPENDING label was removed).
 var ErrNotPending = errors.New("engine: rotation ended without finishing")
 
-// Wait returns when the rotation of secretARN with token is no longer
-// running: nil once the version is AWSCURRENT, an error matching
-// ErrAbandoned (with the last failure) once it was given up, an error
-// matching ErrNotPending if it ended otherwise, or ctx's error. It reads the
-// store, so it also sees rotations run by other engines (checking every
-// 50ms for those; this engine's own progress wakes it at once).
+// Wait returns when the rotation of secretARN with token has ended: nil once
+// it finished (its version is AWSCURRENT and the end recorded), an error
+// matching ErrAbandoned (with the step and the function's error) once it was
+// given up, an error matching ErrNotPending if it ended otherwise, or ctx's
+// error. It reads the store, so it also sees rotations run by other engines
+// (checking every 50ms for those; this engine's own progress wakes it at
+// once).
 func (e *Engine) Wait(ctx context.Context, secretARN, token string) error {
-	svc := e.Service()
-	if svc == nil {
-		return errors.New("engine: Wait before Attach")
-	}
 	for {
 		e.mu.Lock()
 		changed := e.changed
 		e.mu.Unlock()
-		sec, err := loadARN(ctx, svc, secretARN)
+		sec, err := e.svc.Lookup(ctx, secretARN)
 		if err != nil {
 			return err
 		}
-		cur, _ := sec.StageVersion(rotor.StageCurrent)
-		if r := sec.Rotation; r != nil && r.Token == token {
-			switch {
-			case cur == token:
-				// finishSecret moved AWSCURRENT; the rotation's last save
-				// has not happened yet.
-			case pendingRotation(sec) == nil:
-				return fmt.Errorf("%w: version %s of %s", ErrNotPending, token, secretARN)
-			case r.Abandoned:
-				return fmt.Errorf("%w: %s", ErrAbandoned, r.LastError)
-			}
-		} else if cur == token {
+		st := sec.RotationStatus(token, e.rt.Now())
+		switch st.Progress {
+		case rotor.RotationFinished:
 			return nil
-		} else {
-			return fmt.Errorf("%w: version %s of %s", ErrNotPending, token, secretARN)
+		case rotor.RotationAbandoned:
+			return fmt.Errorf("%w: step %s failed %d times: %s", ErrAbandoned, st.FailedStep, st.Attempts, st.LastError)
+		case rotor.RotationStopped, rotor.RotationGone:
+			return fmt.Errorf("%w: version %s of %s is %s", ErrNotPending, token, secretARN, st.Progress)
 		}
 		t := time.NewTimer(50 * time.Millisecond)
 		select {
@@ -553,16 +501,13 @@ func (e *Engine) Wait(ctx context.Context, secretARN, token string) error {
 
 // Stats counts what the engine did since New.
 type Stats struct {
-	// Started counts rotations handed to the engine; Resumed those it took
-	// over from the store (after a crash, or orphaned).
+	// Started counts rotations handed to the engine by RotateSecret and by
+	// its scheduler; Resumed those it took over from the store (after a
+	// crash, or orphaned).
 	Started, Resumed int64
 	// Finished counts successful attempts; Failed failed ones; Retried the
 	// retries scheduled; Abandoned the rotations given up.
 	Finished, Failed, Retried, Abandoned int64
-	// LostRaces counts scheduled rotations withdrawn before their first step
-	// because the secret was rotated or its value changed between the read
-	// that found it due and the start.
-	LostRaces int64
 }
 
 // Stats returns the engine's counters.
@@ -570,6 +515,6 @@ func (e *Engine) Stats() Stats {
 	return Stats{
 		Started: e.stats.started.Load(), Resumed: e.stats.resumed.Load(),
 		Finished: e.stats.finished.Load(), Failed: e.stats.failed.Load(), Retried: e.stats.retried.Load(),
-		Abandoned: e.stats.abandoned.Load(), LostRaces: e.stats.lostRaces.Load(),
+		Abandoned: e.stats.abandoned.Load(),
 	}
 }

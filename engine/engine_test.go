@@ -229,8 +229,13 @@ func TestFailureInjection(t *testing.T) {
 		assert.Equal(t, 5, sec.Rotation.Attempts)
 		assert.Contains(t, sec.Rotation.LastError, "injected failure in "+string(r.plan.step))
 		assert.NotContains(t, sec.Rotation.LastError, "initial-", "no secret value in the state")
-		wantNext, _ := mustSchedule(t, rotor.RotationRules{AutomaticallyAfterDays: 7}).Window(epoch)
-		assert.Equal(t, wantNext, sec.Rotation.NextAttempt, "retried when the next window opens")
+		ws, we := mustSchedule(t, rotor.RotationRules{AutomaticallyAfterDays: 7}).Window(epoch)
+		assert.False(t, sec.Rotation.NextAttempt.Before(ws), "retried in the next window")
+		assert.True(t, sec.Rotation.NextAttempt.Before(ws.Add(we.Sub(ws)/2)), "in its first half")
+		due, ok := rotor.DueAt(sec)
+		assert.True(t, ok)
+		assert.Equal(t, sec.Rotation.NextAttempt, due)
+		assert.Equal(t, we.Add(-time.Second), sec.NextRotationDate, "the date promised is that window's end")
 	}
 	require.Positive(t, abandoned, "the plan abandons some rotations")
 	require.Less(t, abandoned, len(rotations), "the plan finishes some rotations")
@@ -245,12 +250,12 @@ func TestFailureInjection(t *testing.T) {
 
 	t.Run("the scheduler retries abandoned rotations in their next window, with the same token", func(t *testing.T) {
 		clock.Set(epoch.Add(6 * 24 * time.Hour))
-		started, err := n.eng.Tick(context.Background(), clock.Now())
+		started, err := n.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Zero(t, started, "the next window has not opened")
 
 		clock.Set(epoch.Add(7*24*time.Hour + 13*time.Hour)) // window: all of day 7, due in its first half
-		started, err = n.eng.Tick(context.Background(), clock.Now())
+		started, err = n.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, len(rotations), started, "the abandoned rotations resume; the finished secrets are due again")
 		require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
@@ -421,7 +426,7 @@ func TestResumeAfterCrash(t *testing.T) {
 		n, err := second.eng.Resume(context.Background())
 		require.NoError(t, err)
 		assert.Zero(t, n)
-		started, err := second.eng.Tick(context.Background(), clock.Now())
+		started, err := second.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Zero(t, started)
 	})

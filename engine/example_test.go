@@ -11,21 +11,22 @@ import (
 	"github.com/rotorkit/rotor/engine"
 )
 
-// Wire an engine to a Service: the engine is built first, handed to the
-// Service as its rotation runner, then attached. RotateSecret returns at once
-// and the engine's workers run the four steps; Wait blocks until they did.
+// Run rotations after RotateSecret returns, as AWS does: engine.New builds
+// the Service the engine runs rotations for, with one clock for both.
+// RotateSecret returns at once and the engine's workers run the four steps;
+// Wait blocks until they did.
 func Example() {
 	ctx := context.Background()
 	functions := &rotor.Functions{}
 	store := engine.NewIndexedStore(rotor.NewMemoryStore()) // any rotor.Store works
 
-	// A fixed clock keeps the output stable; leave both clocks out to use time.Now.
+	// A fixed clock keeps the output stable; leave it out to use time.Now.
 	now := func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
 
-	e := engine.New(engine.Config{Clock: now, Workers: 2, MaxAttempts: 5, StepTimeout: time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	svc := rotor.New(store, rotor.WithClock(now), rotor.WithInvoker(functions), rotor.WithRotationRunner(e))
-	e.Attach(svc)
+	e := engine.New(store, engine.Config{Workers: 2, MaxAttempts: 5, StepTimeout: time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		rotor.WithClock(now), rotor.WithInvoker(functions))
 	defer e.Close()
+	svc := e.Service()
 	// Start resumes rotations a crash left pending and ticks the scheduler
 	// every Config.TickInterval until ctx is done or the engine is closed.
 	if err := e.Start(ctx); err != nil {

@@ -61,13 +61,10 @@ type node struct {
 	fns *rotor.Functions
 }
 
-// newNode builds the wiring every user writes: engine first, then the
-// service with the engine as its runner, then Attach.
+// newNode builds one server's wiring: an engine over store, which makes the
+// service with the clock, randomness and function registry given.
 func newNode(t testing.TB, store rotor.Store, clock *fakeClock, seed uint64, cfg engine.Config) *node {
 	t.Helper()
-	if cfg.Clock == nil {
-		cfg.Clock = clock.Now
-	}
 	if cfg.Random == nil {
 		cfg.Random = seeded(seed)
 	}
@@ -78,10 +75,8 @@ func newNode(t testing.TB, store rotor.Store, clock *fakeClock, seed uint64, cfg
 		cfg.BackoffBase, cfg.BackoffMax = time.Millisecond, 4*time.Millisecond
 	}
 	n := &node{fns: &rotor.Functions{}}
-	n.eng = engine.New(cfg)
-	n.svc = rotor.New(store, rotor.WithClock(clock.Now), rotor.WithRandom(seeded(seed+1000)),
-		rotor.WithInvoker(n.fns), rotor.WithRotationRunner(n.eng))
-	n.eng.Attach(n.svc)
+	n.eng = engine.New(store, cfg, rotor.WithClock(clock.Now), rotor.WithRandom(seeded(seed+1000)), rotor.WithInvoker(n.fns))
+	n.svc = n.eng.Service()
 	t.Cleanup(n.eng.Close)
 	return n
 }

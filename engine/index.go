@@ -11,15 +11,15 @@ import (
 	"github.com/rotorkit/rotor"
 )
 
-// IndexedStore wraps a rotor.Store with an in-memory index of DueAt, making
-// it a DueLister: a scheduler tick then costs what the number of due secrets
-// costs, not the number of secrets. The index of a region is built by one
-// scan the first time ListDue asks for it, and kept up to date by every Save
-// and Delete made through the wrapper.
+// IndexedStore wraps a rotor.Store with an in-memory index of rotor.DueAt,
+// making it a rotor.DueLister: a scheduler tick then costs what the number of
+// due secrets costs, not the number of secrets. The index of a region is
+// built by one scan the first time ListDue asks for it, and kept up to date
+// by every Save and Delete made through the wrapper.
 //
 // Every writer of the inner store must go through the wrapper (share one
 // IndexedStore between the Services of a process); a store shared with other
-// processes should implement DueLister itself. Saves through the wrapper are
+// processes should implement rotor.DueLister itself. Saves through the wrapper are
 // serialized, which costs nothing over the memory store (it serializes them
 // too) but would over a database.
 type IndexedStore struct {
@@ -30,8 +30,8 @@ type IndexedStore struct {
 }
 
 var (
-	_ rotor.Store = (*IndexedStore)(nil)
-	_ DueLister   = (*IndexedStore)(nil)
+	_ rotor.Store     = (*IndexedStore)(nil)
+	_ rotor.DueLister = (*IndexedStore)(nil)
 )
 
 // NewIndexedStore returns inner with a due index.
@@ -75,13 +75,13 @@ func (s *IndexedStore) Delete(ctx context.Context, region, name string, expect r
 	return err
 }
 
-// ListDue implements DueLister.
+// ListDue implements rotor.DueLister.
 func (s *IndexedStore) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
 	s.mu.Lock()
 	idx := s.regions[region]
 	if idx == nil {
 		idx = &dueIndex{byName: make(map[string]*dueEntry)}
-		err := scan(ctx, s.inner, region, idx.set)
+		err := scan(ctx, s.inner, region, func(sec *rotor.Secret) bool { idx.set(sec); return true })
 		if err != nil {
 			s.mu.Unlock()
 			return nil, err
@@ -119,7 +119,7 @@ type dueEntry struct {
 }
 
 func (x *dueIndex) set(sec *rotor.Secret) {
-	at, ok := DueAt(sec)
+	at, ok := rotor.DueAt(sec)
 	e := x.byName[sec.Name]
 	switch {
 	case !ok && e != nil:

@@ -69,24 +69,27 @@ func TestLogging(t *testing.T) {
 		log := buf.String()
 		assert.Contains(t, log, "level=WARN msg=\"secret step-failed\"")
 		assert.Contains(t, log, "database refused the login")
-		assert.Contains(t, log, "level=ERROR msg=\"rotation abandoned")
+		assert.Contains(t, log, "level=ERROR msg=\"secret rotation-abandoned\"")
 		assert.NotContains(t, log, "hunter2")
 	})
 
-	t.Run("a secret that nears 100 versions in a day is warned about", func(t *testing.T) {
+	t.Run("a scheduled rotation the version quota refuses is logged, and the date moves on", func(t *testing.T) {
 		m := newNode(t, rotor.NewMemoryStore(), clock, 2, engine.Config{Logger: logger})
 		m.template(lambdaARN)
 		m.create(t, "busy", "v")
-		for i := range 95 {
-			_, err := m.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "busy", SecretString: fmt.Sprintf("v%d", i)})
-			require.NoError(t, err)
-		}
 		_, err := m.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "busy", RotationLambdaARN: lambdaARN,
 			RotationRules: &rotor.RotationRules{ScheduleExpression: "rate(4 hours)"}, RotateImmediately: ptr(false)})
 		require.NoError(t, err)
-		started, err := m.eng.Tick(ctx, clock.Now().Add(4*time.Hour))
+		for i := range 99 { // 100 versions, none a day old
+			_, err := m.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "busy", SecretString: fmt.Sprintf("v%d", i)})
+			require.NoError(t, err)
+		}
+		clock.Advance(3 * time.Hour) // past the 12:00–13:00 window
+		started, err := m.eng.Tick(ctx)
 		require.NoError(t, err)
-		require.Equal(t, 1, started)
-		assert.Contains(t, buf.String(), "nears the quota of 100 versions in 24 hours")
+		assert.Zero(t, started)
+		assert.Contains(t, buf.String(), "scheduled rotation not started")
+		assert.Contains(t, buf.String(), "LimitExceededException")
+		assert.True(t, m.load(t, "busy").NextRotationDate.After(clock.Now()), "the next window is promised instead")
 	})
 }

@@ -29,12 +29,12 @@ func TestTickTakesOverAnExpiredLease(t *testing.T) {
 	// A second server that has been running all along notices on a tick.
 	second := newNode(t, store, clock, 2, engine.Config{})
 	second.template(lambdaARN)
-	started, err := second.eng.Tick(context.Background(), clock.Now())
+	started, err := second.eng.Tick(context.Background())
 	require.NoError(t, err)
 	assert.Zero(t, started, "the lease is live")
 
 	clock.Advance(rotor.RotationLease + time.Second)
-	started, err = second.eng.Tick(context.Background(), clock.Now())
+	started, err = second.eng.Tick(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, started)
 	require.NoError(t, second.eng.Wait(waitCtx(t), out.ARN, out.VersionId))
@@ -54,13 +54,13 @@ func TestMissedWindowIsRotatedLate(t *testing.T) {
 
 	t.Run("not before its window", func(t *testing.T) {
 		clock.Set(time.Date(2026, 1, 15, 15, 59, 0, 0, time.UTC))
-		started, err := n.eng.Tick(context.Background(), clock.Now())
+		started, err := n.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Zero(t, started)
 	})
 	t.Run("late, when no engine ran during the window", func(t *testing.T) {
 		clock.Set(time.Date(2026, 1, 17, 9, 0, 0, 0, time.UTC))
-		started, err := n.eng.Tick(context.Background(), clock.Now())
+		started, err := n.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, 1, started)
 		require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
@@ -69,7 +69,7 @@ func TestMissedWindowIsRotatedLate(t *testing.T) {
 		assert.Equal(t, time.Date(2026, 2, 1, 17, 59, 59, 0, time.UTC), sec.NextRotationDate)
 	})
 	t.Run("and only once", func(t *testing.T) {
-		started, err := n.eng.Tick(context.Background(), clock.Now())
+		started, err := n.eng.Tick(context.Background())
 		require.NoError(t, err)
 		assert.Zero(t, started)
 	})
@@ -90,7 +90,10 @@ func (h *hookStore) Load(ctx context.Context, region, name string) (*rotor.Secre
 	return sec, rev, err
 }
 
-func TestAStaleDecisionIsWithdrawn(t *testing.T) {
+// TestAStaleListingStartsNothing: the scheduler decides on the secret as
+// stored, under its revision, so a change made between the read that found
+// it due and the decision's save wins.
+func TestAStaleListingStartsNothing(t *testing.T) {
 	clock := &fakeClock{now: epoch}
 	store := &hookStore{Store: rotor.NewMemoryStore()}
 	n := newNode(t, store, clock, 1, engine.Config{})
@@ -114,16 +117,16 @@ func TestAStaleDecisionIsWithdrawn(t *testing.T) {
 		require.NoError(t, err)
 	}
 	store.armed.Store(true)
-	started, err := n.eng.Tick(context.Background(), clock.Now())
+	started, err := n.eng.Tick(context.Background())
 	require.NoError(t, err)
 	assert.Zero(t, started)
 	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
-	assert.Equal(t, int64(1), n.eng.Stats().LostRaces)
-	assert.Zero(t, ran.Load(), "the withdrawn rotation never ran a step")
+	assert.Zero(t, ran.Load(), "no rotation ran a step")
 	assert.Equal(t, "by hand", n.current(t, "db"))
 	sec := n.load(t, "db")
 	_, pending := sec.StageVersion(rotor.StagePending)
-	assert.False(t, pending, "AWSPENDING was removed from the withdrawn placeholder")
+	assert.False(t, pending, "no placeholder was made")
+	assert.Len(t, sec.Versions, 2, "the first value and the one written by hand")
 }
 
 // failingStore fails, once armed, the save that records a rotation's end.
@@ -149,12 +152,12 @@ func TestARotationWhoseEndWasLostDoesNotStallTheSchedule(t *testing.T) {
 		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}, RotateImmediately: ptr(false)})
 	require.NoError(t, err)
 
-	// The save that records the end fails once; the retry finds AWSCURRENT
-	// already on the pending version and records the end without running
-	// the steps again.
+	// The save that records the end fails once; the retry goes on with the
+	// same attempt: finishSecret finds AWSCURRENT already on the pending
+	// version, and the end is recorded.
 	store.armed.Store(true)
 	clock.Set(epoch.Add(24*time.Hour + 13*time.Hour)) // due on day 1
-	started, err := n.eng.Tick(context.Background(), clock.Now())
+	started, err := n.eng.Tick(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 1, started)
 	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
@@ -164,7 +167,7 @@ func TestARotationWhoseEndWasLostDoesNotStallTheSchedule(t *testing.T) {
 	assert.False(t, store.armed.Load(), "the failing save happened")
 
 	clock.Set(sec.NextRotationDate)
-	started, err = n.eng.Tick(context.Background(), clock.Now())
+	started, err = n.eng.Tick(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, started, "the next window rotates normally")
 	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))

@@ -103,7 +103,7 @@ func fullSecret(region, name string) *rotor.Secret {
 		},
 		Rotation: &rotor.RotationState{
 			Token:        versionID(6),
-			FunctionARN:  "arn:aws:lambda:" + region + ":" + account + ":function:rotate",
+			FailedStep:   rotor.StepSetSecret,
 			StepsDone:    2,
 			Attempts:     3,
 			LastError:    "setSecret: connection refused",

@@ -399,9 +399,8 @@ type engineSet struct {
 }
 
 func (s *engineSet) newService(store rotor.Store, opts []rotor.Option) *rotor.Service {
-	e := engine.New(engine.Config{Logger: s.logger})
-	svc := rotor.New(store, append(opts, rotor.WithRotationRunner(e))...)
-	e.Attach(svc)
+	e := engine.New(store, engine.Config{Logger: s.logger}, opts...)
+	svc := e.Service()
 	if err := e.Start(s.ctx); err != nil {
 		s.logger.Error("rotation engine: resuming pending rotations failed", "region", svc.Region(), "error", err)
 	}

@@ -1,6 +1,6 @@
 // Package duetest checks a store for the rotation engine. Run checks its
-// engine.DueLister: that ListDue returns, earliest first, exactly the secrets
-// engine.DueAt says are due, through saves that change what is due and
+// rotor.DueLister: that ListDue returns, earliest first, exactly the secrets
+// rotor.DueAt says are due, through saves that change what is due and
 // deletes. RunScheduler checks that the engine's scheduler rotates a due
 // secret over the store once per window. A store offering the engine an
 // index of due rotations runs both with one call each:
@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
-	"github.com/rotorkit/rotor/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -73,7 +72,7 @@ func Fixtures(base time.Time) []*rotor.Secret {
 	return out
 }
 
-// Want returns the names of secrets whose engine.DueAt is at or before
+// Want returns the names of secrets whose rotor.DueAt is at or before
 // now, earliest first, then by name.
 func Want(secrets []*rotor.Secret, now time.Time) []string {
 	type entry struct {
@@ -82,7 +81,7 @@ func Want(secrets []*rotor.Secret, now time.Time) []string {
 	}
 	var due []entry
 	for _, s := range secrets {
-		if at, ok := engine.DueAt(s); ok && !at.After(now) {
+		if at, ok := rotor.DueAt(s); ok && !at.After(now) {
 			due = append(due, entry{at, s.Name})
 		}
 	}
@@ -99,11 +98,11 @@ func Want(secrets []*rotor.Secret, now time.Time) []string {
 	return names
 }
 
-// Run checks a store's ListDue against engine.DueAt, through saves
+// Run checks a store's ListDue against rotor.DueAt, through saves
 // that change what is due and a delete.
 func Run(t *testing.T, st interface {
 	rotor.Store
-	engine.DueLister
+	rotor.DueLister
 }) {
 	ctx := context.Background()
 	base := time.Date(2024, time.March, 9, 12, 0, 0, 0, time.UTC)

@@ -25,11 +25,11 @@ func RunScheduler(t *testing.T, st rotor.Store) {
 	clock := func() time.Time { return time.Unix(0, nanos.Load()).UTC() }
 
 	functions := &rotor.Functions{}
-	e := engine.New(engine.Config{Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	svc := rotor.New(st, rotor.WithRotationRunner(e), rotor.WithInvoker(functions), rotor.WithClock(clock), rotor.WithAccountID("123456789012"))
-	functions.Register(lambdaARN, &rotor.TemplateRotator{API: svc})
-	e.Attach(svc)
+	e := engine.New(st, engine.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		rotor.WithInvoker(functions), rotor.WithClock(clock), rotor.WithAccountID("123456789012"))
 	defer e.Close()
+	svc := e.Service()
+	functions.Register(lambdaARN, &rotor.TemplateRotator{API: svc})
 
 	_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db/prod", SecretString: "initial"})
 	require.NoError(t, err)
@@ -38,12 +38,12 @@ func RunScheduler(t *testing.T, st rotor.Store) {
 		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}, RotateImmediately: &immediately})
 	require.NoError(t, err)
 
-	started, err := e.Tick(ctx, clock())
+	started, err := e.Tick(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, started, "nothing is due yet")
 
 	nanos.Add(int64(3 * 24 * time.Hour))
-	started, err = e.Tick(ctx, clock())
+	started, err = e.Tick(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, started, "the window came")
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -53,7 +53,7 @@ func RunScheduler(t *testing.T, st rotor.Store) {
 	out, err := svc.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "db/prod"})
 	require.NoError(t, err)
 	assert.NotEqual(t, "initial", out.SecretString, "AWSCURRENT is the rotated value")
-	started, err = e.Tick(ctx, clock())
+	started, err = e.Tick(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, started, "a window is rotated once")
 }

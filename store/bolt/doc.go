@@ -33,8 +33,8 @@
 // the same whatever the number of secrets.
 //
 // Bucket "due" holds the scheduler's index the same way, keyed by
-// engine.DueAt then name, for the secrets the scheduler must look at some
-// day: ListDue (engine.DueLister) reads it from the start up to now. The
+// rotor.DueAt then name, for the secrets the scheduler must look at some
+// day: ListDue (rotor.DueLister) reads it from the start up to now. The
 // meta bucket records the rule the index was built with; Open rebuilds the
 // index of a file whose rule is not this rotor's.
 //

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
-	"github.com/rotorkit/rotor/engine"
 )
 
 // A record value is a header, then the secret as rotor.EncodeSecret made it:
@@ -71,10 +70,10 @@ func timeKey(t time.Time) []byte {
 	return k
 }
 
-// dueKey is the due index's time key of s: engine.DueAt(s), or nil when the
+// dueKey is the due index's time key of s: rotor.DueAt(s), or nil when the
 // scheduler never needs to look at s.
 func dueKey(s *rotor.Secret) []byte {
-	at, ok := engine.DueAt(s)
+	at, ok := rotor.DueAt(s)
 	if !ok {
 		return nil
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
-	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/internal/revcache"
 	bbolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -17,8 +16,8 @@ import (
 
 // Every Store is a rotor.Store with the scheduler's index.
 var (
-	_ rotor.Store      = (*Store)(nil)
-	_ engine.DueLister = (*Store)(nil)
+	_ rotor.Store     = (*Store)(nil)
+	_ rotor.DueLister = (*Store)(nil)
 )
 
 // ErrLocked is returned by Open when another process, or another Open in this
@@ -73,10 +72,10 @@ var (
 const fileFormat = "1"
 
 // dueIndexVersion names the rule the due index was built with. Bump it
-// whenever engine.DueAt changes what it returns for a stored secret: Open
+// whenever rotor.DueAt changes what it returns for a stored secret: Open
 // then rebuilds the index of a file built by an older rotor, so that no
 // secret is left out of the scheduler's view.
-const dueIndexVersion = "1"
+const dueIndexVersion = "2"
 
 // Open opens the store in the file at path, creating it with mode 0600 if it
 // does not exist. It fails with an error matching ErrLocked when another
@@ -433,8 +432,8 @@ func (r bucketReader) get(key string) []byte {
 	return r.b.Get([]byte(key))
 }
 
-// ListDue implements engine.DueLister: it returns up to limit secrets of
-// region whose engine.DueAt is at or before now, earliest first (then by
+// ListDue implements rotor.DueLister: it returns up to limit secrets of
+// region whose rotor.DueAt is at or before now, earliest first (then by
 // name). It reads an index kept by every save, so a scheduler tick costs what
 // the due secrets cost. The secrets are read-only snapshots, as Load's are.
 func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {

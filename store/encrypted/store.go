@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
-	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/internal/revcache"
 )
 
@@ -21,7 +20,7 @@ import (
 var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
-	_ engine.DueLister   = (*Store)(nil)
+	_ rotor.DueLister    = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -316,13 +315,13 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	return io.ReadFull(l.r, p)
 }
 
-// ListDue implements engine.DueLister by passing the call to the inner
+// ListDue implements rotor.DueLister by passing the call to the inner
 // store's ListDue and decrypting what it returns, so that wrapping a store
 // keeps its due index. It returns an error matching errors.ErrUnsupported
-// when the inner store is no engine.DueLister: wrap the memory store with
+// when the inner store is no rotor.DueLister: wrap the memory store with
 // engine.NewIndexedStore outside this wrapper instead.
 func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
-	inner, ok := s.inner.(engine.DueLister)
+	inner, ok := s.inner.(rotor.DueLister)
 	if !ok {
 		return nil, fmt.Errorf("encrypted: the inner store %T has no ListDue: %w", s.inner, errors.ErrUnsupported)
 	}

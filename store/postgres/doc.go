@@ -46,9 +46,9 @@
 // Listing uses keyset pagination on the index (region, created_unix,
 // created_nanos, name), names in the "C" collation so that they sort byte by
 // byte as rotor requires; a page never scans the secrets before the cursor.
-// Column due_at holds engine.DueAt of the secret, written with every save,
+// Column due_at holds rotor.DueAt of the secret, written with every save,
 // and the partial index on (region, due_at, name) answers ListDue
-// (engine.DueLister), the scheduler's query, without a scan. Table
+// (rotor.DueLister), the scheduler's query, without a scan. Table
 // rotor_meta records the rule due_at was computed with; Open recomputes the
 // column, under the migration lock, when it is not this rotor's.
 package postgres

@@ -91,10 +91,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 }
 
 // dueIndexVersion names the rule column due_at was computed with. Bump it
-// whenever engine.DueAt changes what it returns for a stored secret: the
+// whenever rotor.DueAt changes what it returns for a stored secret: the
 // first server of the new rotor to start then recomputes the column, so
 // that no secret is left out of the scheduler's view.
-const dueIndexVersion = "1"
+const dueIndexVersion = "2"
 
 // rebuildDueIndex recomputes due_at for every secret when rotor_meta says it
 // was computed by another rule. It runs inside the migration transaction,

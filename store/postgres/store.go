@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rotorkit/rotor"
-	"github.com/rotorkit/rotor/engine"
 )
 
 // Every Store is a rotor.Store with the scheduler's index and a cache that
@@ -18,7 +17,7 @@ import (
 var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
-	_ engine.DueLister   = (*Store)(nil)
+	_ rotor.DueLister    = (*Store)(nil)
 )
 
 // Store is a rotor.Store in a PostgreSQL database. It is safe for concurrent
@@ -224,8 +223,8 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 	return s.collect(region, rows)
 }
 
-// ListDue implements engine.DueLister: it returns up to limit secrets of
-// region whose engine.DueAt is at or before now, earliest first. It answers
+// ListDue implements rotor.DueLister: it returns up to limit secrets of
+// region whose rotor.DueAt is at or before now, earliest first. It answers
 // from an index written by every save, whichever server saved, so a
 // scheduler tick costs what the due secrets cost. The secrets are read-only
 // snapshots, as Load's are.
@@ -281,11 +280,11 @@ func (s *Store) decode(key string, rev rotor.Revision, record []byte) (*rotor.Se
 	return secret, nil
 }
 
-// dueAt is the due index's value: engine.DueAt, or NULL when the scheduler
+// dueAt is the due index's value: rotor.DueAt, or NULL when the scheduler
 // never needs to look at s. It is truncated to the microsecond that
 // timestamptz keeps, so that the index never makes a secret due late.
 func dueAt(s *rotor.Secret) *time.Time {
-	at, ok := engine.DueAt(s)
+	at, ok := rotor.DueAt(s)
 	if !ok {
 		return nil
 	}
