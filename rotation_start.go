@@ -147,9 +147,12 @@ func (next *Secret) configureRotation(req rotateRequest, fn string, now time.Tim
 
 // beginRotation starts, on a secret of the caller's, a rotation with token:
 // a value-less version labelled AWSPENDING (the placeholder the rotation
-// function fills) and the rotation's state. It fails when the version or
-// label quota is reached.
+// function fills) and the rotation's state. It fails when token names a
+// version already, or when the version or label quota is reached.
 func (next *Secret) beginRotation(token, rotationToken string, now time.Time) (outcome, error) {
+	if next.Version(token) != nil {
+		return outcome{}, errTokenInUse(token, next.ARN)
+	}
 	if err := next.addVersion(&Version{ID: token, CreatedDate: now}); err != nil {
 		return outcome{}, err
 	}

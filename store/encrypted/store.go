@@ -318,8 +318,8 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 // ListDue implements rotor.DueLister by passing the call to the inner
 // store's ListDue and decrypting what it returns, so that wrapping a store
 // keeps its due index. It returns an error matching errors.ErrUnsupported
-// when the inner store is no rotor.DueLister: wrap the memory store with
-// engine.NewIndexedStore outside this wrapper instead.
+// when the inner store is no rotor.DueLister, and the engine then reads
+// every secret instead.
 func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit int) ([]*rotor.Secret, error) {
 	inner, ok := s.inner.(rotor.DueLister)
 	if !ok {

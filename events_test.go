@@ -1,0 +1,85 @@
+package rotor_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/rotorkit/rotor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// beforeSave runs a callback before the next Save reaches the store, once.
+type beforeSave struct {
+	rotor.Store
+	once sync.Once
+	hook func()
+}
+
+func (b *beforeSave) Save(ctx context.Context, s *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	if b.hook != nil {
+		b.once.Do(b.hook)
+	}
+	return b.Store.Save(ctx, s, expect)
+}
+
+// kinds records the kinds of the events a service emits.
+func kinds(svc *rotor.Service) *[]rotor.EventKind {
+	var mu sync.Mutex
+	var got []rotor.EventKind
+	svc.Subscribe(func(ev rotor.Event) {
+		mu.Lock()
+		got = append(got, ev.Kind)
+		mu.Unlock()
+	})
+	return &got
+}
+
+func TestAnEventReportsACommittedChangeOnce(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a restore that another server made first reports nothing", func(t *testing.T) {
+		mem := rotor.NewMemoryStore()
+		store := &beforeSave{Store: mem}
+		here := rotor.New(store)
+		other := rotor.New(mem)
+		_, err := here.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db", SecretString: "v"})
+		require.NoError(t, err)
+		_, err = here.DeleteSecret(ctx, rotor.DeleteSecretInput{SecretId: "db"})
+		require.NoError(t, err)
+		seen := kinds(here)
+		store.hook = func() {
+			// The other server restores between this one's read and save.
+			_, err := other.RestoreSecret(ctx, rotor.RestoreSecretInput{SecretId: "db"})
+			require.NoError(t, err)
+		}
+		_, err = here.RestoreSecret(ctx, rotor.RestoreSecretInput{SecretId: "db"})
+		require.NoError(t, err)
+		assert.Empty(t, *seen, "the restore this server tried was not the one committed")
+	})
+	t.Run("removing a resource policy that is not there reports nothing", func(t *testing.T) {
+		svc := rotor.New(rotor.NewMemoryStore())
+		_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db", SecretString: "v"})
+		require.NoError(t, err)
+		seen := kinds(svc)
+		_, err = svc.DeleteResourcePolicy(ctx, rotor.DeleteResourcePolicyInput{SecretId: "db"})
+		require.NoError(t, err)
+		assert.Empty(t, *seen)
+		_, err = svc.PutResourcePolicy(ctx, rotor.PutResourcePolicyInput{SecretId: "db",
+			ResourcePolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`})
+		require.NoError(t, err)
+		_, err = svc.DeleteResourcePolicy(ctx, rotor.DeleteResourcePolicyInput{SecretId: "db"})
+		require.NoError(t, err)
+		assert.Equal(t, []rotor.EventKind{rotor.EventUpdated, rotor.EventUpdated}, *seen)
+	})
+	t.Run("cancelling a rotation that is off reports nothing", func(t *testing.T) {
+		svc := rotor.New(rotor.NewMemoryStore())
+		_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db", SecretString: "v"})
+		require.NoError(t, err)
+		seen := kinds(svc)
+		out, err := svc.CancelRotateSecret(ctx, rotor.CancelRotateSecretInput{SecretId: "db"})
+		require.NoError(t, err)
+		assert.Empty(t, out.VersionId)
+		assert.Empty(t, *seen)
+	})
+}
