@@ -32,6 +32,8 @@ type Service struct {
 
 	intervalMu sync.Mutex
 	intervals  map[RotationRules]int64
+
+	runtime *Runtime
 }
 
 // Option configures a Service.
@@ -51,10 +53,12 @@ func WithPartition(p string) Option { return func(s *Service) { s.partition = p 
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.clock = now } }
 
 // WithRandom sets the source of randomness for ARN suffixes, generated
-// tokens and passwords (default crypto/rand). The service serializes its reads,
-// so any io.Reader works, a seeded math/rand one in tests included.
+// tokens and passwords (default crypto/rand). Reads are serialized, also
+// between the services one option is given to, so any io.Reader works, a
+// seeded math/rand one in tests included.
 func WithRandom(r io.Reader) Option {
-	return func(s *Service) { s.random = &lockedReader{r: r} }
+	shared := &lockedReader{r: r}
+	return func(s *Service) { s.random = shared }
 }
 
 // WithInvoker sets what runs rotation functions (default: none, so RotateSecret
@@ -81,6 +85,7 @@ func New(store Store, opts ...Option) *Service {
 		o(s)
 	}
 	s.cached, _ = store.(CachedLoader)
+	s.runtime = &Runtime{s: s}
 	return s
 }
 
