@@ -82,11 +82,10 @@ func (s *Service) RotateSecret(ctx context.Context, in RotateSecretInput) (Rotat
 	if err != nil {
 		return RotateSecretOutput{}, err
 	}
-	_, first, err := decideRotate(sec, req, s.now())
+	checked, err := admitRotation(sec, req, s.now())
 	if err != nil {
 		return RotateSecretOutput{}, err
 	}
-	checked := first.check
 	if checked != "" {
 		if err := s.checkFunction(ctx, checked); err != nil {
 			return RotateSecretOutput{}, err

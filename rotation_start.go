@@ -20,41 +20,62 @@ type rotateRequest struct {
 	owner string
 }
 
-// decideRotate is RotateSecret's rule. A token new to the secret starts a
-// rotation: the configuration given is saved (the stored one is used for
-// what is not given), a value-less version with that id is labelled
-// AWSPENDING, and its steps are to run. It is refused while another rotation
-// is in progress (AWSPENDING on a version that is not AWSCURRENT), and
-// without a function to run.
-//
-// A token that names an existing version is a retry:
+// admitRotation is the part of RotateSecret's rule that refuses: it says
+// whether a request may go on with sec as it stands, and which rotation
+// function it needs ("" when it runs none). A token new to the secret is
+// refused while another rotation is in progress (AWSPENDING on a version
+// that is not AWSCURRENT), and without a function to run; a token that names
+// an existing version is a retry (see decideRotate), refused only when that
+// version is neither the pending nor the current one.
+func admitRotation(sec *Secret, req rotateRequest, now time.Time) (fn string, err error) {
+	if sec.Deleted() {
+		return "", errMarkedForDeletion()
+	}
+	if sec.Version(req.token) != nil {
+		current, _ := sec.StageVersion(StageCurrent)
+		switch {
+		case sec.phase() == phaseProbing:
+			return "", errTokenInUse(req.token, sec.ARN)
+		case sec.pending() == req.token:
+		case current == req.token:
+			return "", nil // a rotation already done: nothing runs
+		default:
+			return "", errTokenInUse(req.token, sec.ARN)
+		}
+	} else if sec.busyWith(req.token, now) {
+		return "", newError(CodeInvalidRequest, msgRotationIncomplete)
+	}
+	if fn = req.function; fn == "" {
+		fn = sec.RotationLambdaARN
+	}
+	if fn == "" {
+		return "", newError(CodeInvalidRequest, msgNoLambda)
+	}
+	return fn, nil
+}
+
+// decideRotate is RotateSecret's rule, once admitRotation admitted the
+// request. A token new to the secret starts a rotation: the configuration
+// given is saved (the stored one is used for what is not given), a
+// value-less version with that id is labelled AWSPENDING, and its steps are
+// to run. A token that names an existing version is a retry:
 //
 //   - the pending version: the configuration given is saved and the rotation
 //     runs again with its own token, unless a run of it is active; a version
 //     labelled AWSPENDING by hand, or whose rotation was cancelled, is taken
 //     up as that rotation;
 //   - the current version: a rotation already done; nothing changes (its end
-//     is recorded if its worker died before recording it);
-//   - any other version: the token is in use (ResourceExistsException).
+//     is recorded if its worker died before recording it).
 //
-// With immediately false, decideRotate only refuses or accepts; decideProbe
-// then saves the check's temporary version.
+// With immediately false, decideRotate only admits; decideProbe then saves
+// the check's temporary version.
 func decideRotate(sec *Secret, req rotateRequest, now time.Time) (*Secret, outcome, error) {
-	if sec.Deleted() {
-		return nil, outcome{}, errMarkedForDeletion()
+	fn, err := admitRotation(sec, req, now)
+	if err != nil {
+		return nil, outcome{}, err
 	}
 	if sec.Version(req.token) != nil {
-		return retryRotation(sec, req, now)
-	}
-	if sec.busyWith(req.token, now) {
-		return nil, outcome{}, newError(CodeInvalidRequest, msgRotationIncomplete)
-	}
-	fn := req.function
-	if fn == "" {
-		fn = sec.RotationLambdaARN
-	}
-	if fn == "" {
-		return nil, outcome{}, newError(CodeInvalidRequest, msgNoLambda)
+		return retryRotation(sec, req, fn, now)
 	}
 	if !req.immediately {
 		return sec, outcome{check: fn}, nil
@@ -79,49 +100,37 @@ func decideRotate(sec *Secret, req rotateRequest, now time.Time) (*Secret, outco
 	return next, out, nil
 }
 
-// retryRotation is decideRotate for a token that names an existing version.
-func retryRotation(sec *Secret, req rotateRequest, now time.Time) (*Secret, outcome, error) {
-	r := sec.Rotation
-	current, _ := sec.StageVersion(StageCurrent)
-	switch phase := sec.phase(); {
-	case phase == phaseProbing:
-		return nil, outcome{}, errTokenInUse(req.token, sec.ARN)
-	case sec.pending() == req.token:
-		fn := req.function
-		if fn == "" {
-			fn = sec.RotationLambdaARN
-		}
-		if fn == "" {
-			return nil, outcome{}, newError(CodeInvalidRequest, msgNoLambda)
-		}
-		next, out := sec.shallowClone(), outcome{check: fn}
-		if sec.needsConfiguring(req, fn) {
-			next.configureRotation(req, fn, now)
-			out.changed = true
-			out.event(next, EventUpdated, "", now)
-		}
-		if phase == phaseStranded {
-			o, _ := next.adoptRotation(req.token, req.rotationToken, now)
-			out.changed = true
-			out.events = append(out.events, o.events...)
-		}
-		if next.Rotation.leaseLive(now) {
-			return next, out, nil // a run of it is active
-		}
-		out.run = req.token
-		if req.owner != "" {
-			startAttempt(next.Rotation, req.owner, now)
-			out.changed, out.owner = true, req.owner
-		}
-		return next, out, nil
-	case current == req.token:
-		if phase == phaseFinishing && r.Token == req.token && !r.leaseLive(now) {
+// retryRotation is decideRotate for a token that names an existing version,
+// pending or current.
+func retryRotation(sec *Secret, req rotateRequest, fn string, now time.Time) (*Secret, outcome, error) {
+	if fn == "" {
+		// The current version: a rotation already done.
+		if r := sec.Rotation; sec.phase() == phaseFinishing && r.Token == req.token && !r.leaseLive(now) {
 			next := sec.shallowClone()
 			return next, next.endRotation(now), nil
 		}
 		return sec, outcome{}, nil
 	}
-	return nil, outcome{}, errTokenInUse(req.token, sec.ARN)
+	next, out := sec.shallowClone(), outcome{check: fn}
+	if sec.needsConfiguring(req, fn) {
+		next.configureRotation(req, fn, now)
+		out.changed = true
+		out.event(next, EventUpdated, "", now)
+	}
+	if sec.phase() == phaseStranded {
+		o, _ := next.adoptRotation(req.token, req.rotationToken, now)
+		out.changed = true
+		out.events = append(out.events, o.events...)
+	}
+	if next.Rotation.leaseLive(now) {
+		return next, out, nil // a run of it is active
+	}
+	out.run = req.token
+	if req.owner != "" {
+		startAttempt(next.Rotation, req.owner, now)
+		out.changed, out.owner = true, req.owner
+	}
+	return next, out, nil
 }
 
 // needsConfiguring reports whether saving the request's configuration would

@@ -22,7 +22,7 @@ type RotationRunner interface {
 type Runtime struct{ s *Service }
 
 // Runtime returns the service's rotation runtime.
-func (s *Service) Runtime() *Runtime { return &Runtime{s: s} }
+func (s *Service) Runtime() *Runtime { return s.runtime }
 
 // Service returns the runtime's Service.
 func (rt *Runtime) Service() *Service { return rt.s }
@@ -150,6 +150,8 @@ func (a *Attempt) Run(ctx context.Context, p AttemptPolicy) error {
 	if s.invoker == nil && !a.finished {
 		return newError(CodeAccessDenied, msgCannotInvoke)
 	}
+	// Progress is saved even when ctx ends: a step that ran is recorded.
+	saveCtx := context.WithoutCancel(ctx)
 	for !a.finished {
 		step := steps[a.next]
 		ev := RotationEvent{Step: step, SecretId: a.arn, ClientRequestToken: a.token, RotationToken: a.rotationToken}
@@ -173,7 +175,7 @@ func (a *Attempt) Run(ctx context.Context, p AttemptPolicy) error {
 		case err != nil:
 			res.failure = err.Error()
 		}
-		_, out, saveErr := s.apply(context.WithoutCancel(ctx), a.arn, func(sec *Secret, now time.Time) (*Secret, outcome, error) {
+		_, out, saveErr := s.apply(saveCtx, a.arn, func(sec *Secret, now time.Time) (*Secret, outcome, error) {
 			return recordStep(sec, res, now)
 		})
 		if saveErr != nil {
