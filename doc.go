@@ -22,14 +22,26 @@
 // # Rotation
 //
 // RotateSecret saves the rotation configuration and a value-less version
-// labelled AWSPENDING, then runs the four steps (createSecret, setSecret,
-// testSecret, finishSecret) of a rotation function through an [Invoker].
-// [Functions] runs Go functions in-process; [TemplateRotator] does what AWS's
-// rotation template does, so a user writes only how to generate, set and test a
-// credential. While AWSPENDING sits on a version that is not AWSCURRENT, a new
-// rotation is refused, and a retry with the same token resumes the pending one.
+// labelled AWSPENDING, then the four steps (createSecret, setSecret,
+// testSecret, finishSecret) of a rotation function run through an [Invoker]:
+// inside the call when the Service has no [RotationRunner], or after it, as on
+// AWS, when an engine (package engine) runs rotations. [Functions] runs Go
+// functions in-process; [TemplateRotator] does what AWS's rotation template
+// does, so a user writes only how to generate, set and test a credential.
+// While AWSPENDING sits on a version that is not AWSCURRENT, a new rotation is
+// refused, and a retry with the same token resumes the pending one. A failed
+// step is an *Error wrapping a [*StepError] with the function's own error.
 // Schedules ([ParseSchedule]) accept AutomaticallyAfterDays, rate() and AWS's
-// six-field cron() with rotation windows.
+// six-field cron() with rotation windows; [DueAt] says when a secret's
+// rotation is due.
+//
+// The rotation rules form one state machine of pure functions, each deciding
+// from the secret as stored and the time what changes, which events report
+// it and which rotation runs next; the Service saves and emits what they
+// decide, and an engine drives them through [Service.Runtime] (claim an
+// attempt, run its steps, apply the scheduler's rule). A rotation's progress
+// (its token, attempts, lease and last failure) is saved with the secret, so
+// a crash or another server finds it there.
 //
 // # Stores
 //

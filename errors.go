@@ -111,7 +111,7 @@ func newError(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Messages AWS sends, word for word (SEMANTICS.md §5.4).
+// Messages AWS sends, word for word.
 const (
 	msgSecretNotFound       = "Secrets Manager can't find the specified secret."
 	msgMarkedForDeletion    = "You can't perform this operation on the secret because it was marked for deletion."

@@ -89,7 +89,8 @@ func TestMatchFilters(t *testing.T) {
 		filters  []Filter
 		want     []string
 	}{
-		// SEMANTICS §2.11 and LocalStack's AWS-validated test.
+		// The filter rules of ListSecrets, held to LocalStack's test recorded
+		// against AWS.
 		{"a name filter is a prefix of the whole name", localStackFixture, []Filter{filter("name", "/")},
 			[]string{"/testing2/two-12345", "/testing4/four-12345"}},
 		{"a negated name filter keeps the names without that prefix", localStackFixture, []Filter{filter("name", "!/")},

@@ -15,7 +15,8 @@ const (
 	StagePending = "AWSPENDING"
 )
 
-// Label limits (SEMANTICS.md §1.3 rule 7).
+// Label limits: AWS allows 20 labels across all versions of a secret and
+// in one VersionStages list, of 1 to 256 characters each.
 const (
 	// MaxLabels is the number of staging labels a secret may carry across all
 	// its versions, and the length of a VersionStages list.

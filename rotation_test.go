@@ -226,7 +226,7 @@ func TestRotatingASecretWithNoValue(t *testing.T) {
 	_, err := f.svc.CreateSecret(f.ctx, rotor.CreateSecretInput{Name: "e"})
 	require.NoError(t, err)
 	// A custom function for the empty-secret case: it fills the placeholder
-	// and attaches AWSCURRENT with no RemoveFromVersionId (SEMANTICS Decision 6).
+	// and attaches AWSCURRENT with no RemoveFromVersionId, as no version has it.
 	f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
 		switch ev.Step {
 		case rotor.StepCreateSecret:

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Limits AWS documents for RotationRules (SEMANTICS.md §4).
+// Limits AWS documents for RotationRules
+// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html).
 const (
 	minAfterDays   = 1
 	maxAfterDays   = 1000

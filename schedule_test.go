@@ -33,7 +33,7 @@ func mustParse(t testing.TB, rules RotationRules) Schedule {
 }
 
 func TestNextRotationDateMatchesTheRecordedAWSDatapoint(t *testing.T) {
-	// SEMANTICS §4.5: value changed 2026-02-03T17:34Z, AutomaticallyAfterDays 30.
+	// Recorded from AWS: value changed 2026-02-03T17:34Z, AutomaticallyAfterDays 30.
 	s := mustParse(t, RotationRules{AutomaticallyAfterDays: 30})
 	assert.Equal(t, utc(t, "2026-03-05T23:59:59Z"), s.NextRotationDate(utc(t, "2026-02-03T17:34:00Z")))
 }
@@ -79,7 +79,7 @@ func TestScheduleWindow(t *testing.T) {
 		{"rate(30 hours) opens at 06:00 the day after next",
 			sched("rate(30 hours)"), "2026-01-01T13:00:00Z", "2026-01-02T06:00:00Z", "2026-01-02T07:00:00Z"},
 
-		// Documented cron examples (SEMANTICS §4.2).
+		// The cron examples of AWS's documentation.
 		{"cron(0 10 * * ? *) fires later the same day",
 			sched("cron(0 10 * * ? *)"), "2026-01-31T09:59:59Z", "2026-01-31T10:00:00Z", "2026-02-01T00:00:00Z"},
 		{"cron(0 10 * * ? *) at 10:00 exactly fires the next day, across a month end",

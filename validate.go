@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the API model (SEMANTICS.md §1, §2).
+// Limits of AWS's API model for Secrets Manager
+// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/).
 const (
 	MaxNameLength        = 512
 	MaxSecretIDLength    = 2048

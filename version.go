@@ -21,7 +21,9 @@ type Version struct {
 	LastAccessedDate time.Time
 }
 
-// Retention limits (SEMANTICS.md §1.3 rule 6).
+// Retention limits: AWS removes deprecated versions once a secret has more
+// than about 100, and never one created less than 24 hours ago
+// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
 const (
 	// MaxVersions is the number of versions above which deprecated ones are purged.
 	MaxVersions = 100

@@ -91,7 +91,8 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 			return errTokenInUse(token, sec.ARN)
 		}
 		// The rotation placeholder: fill it. Filling never adds AWSCURRENT by
-		// itself (SEMANTICS Decision 6); listed labels move as usual.
+		// itself, so that rotating a secret that had no value works; listed
+		// labels move as usual.
 		filled := *old
 		filled.Value = value
 		sec.ownVersions()
