@@ -25,10 +25,13 @@
 //
 // When credentials are configured, every request must carry a valid AWS
 // Signature Version 4 for service secretsmanager, in the Authorization header
-// with an X-Amz-Date header (both signed, with host), dated within 5 minutes
-// of the server's clock; the expected signature is computed with the AWS
-// SDK's signer over exactly the headers the client signed and the body
-// received. Presigned URLs and the Date header form are not accepted, and an
+// with an X-Amz-Date header, dated within 5 minutes of the server's clock; the
+// expected signature is computed with the AWS SDK's signer over exactly the
+// headers the client signed and the body received. The signed headers must
+// include host, x-amz-date, content-type and x-amz-target, as the AWS SDKs
+// sign them, so that a signed request cannot be replayed as another operation
+// or media type: a signature that leaves one out is an
+// InvalidSignatureException naming it. Presigned URLs and the Date header form are not accepted, and an
 // X-Amz-Security-Token is signed but not checked: there are no session
 // credentials. Without credentials, unsigned requests are accepted and a
 // signature, if any, only names the region.
