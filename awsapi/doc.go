@@ -15,7 +15,10 @@
 // the Go API cannot see: whether a member was sent at all (an explicit empty
 // SecretString is a ValidationException, not an absent value) and whether a
 // raw request carries the ClientRequestToken that AWS demands of
-// CreateSecret, UpdateSecret, PutSecretValue and RotateSecret.
+// CreateSecret, UpdateSecret, PutSecretValue and RotateSecret ("You must
+// provide a ClientRequestToken value. We recommend a UUID-type value.", an
+// InvalidRequestException, but an InvalidParameterException for
+// RotateSecret, as AWS answers).
 //
 // One Handler serves every region, as the emulators users know do. A
 // request's region is the region of its SigV4 credential scope, else the

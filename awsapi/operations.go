@@ -251,7 +251,7 @@ func updateSecretVersionStage(ctx context.Context, s *rotor.Service, r *updateSe
 // with success, as AWS does: there the steps run after the reply.
 func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest) (any, error) {
 	if r.ClientRequestToken == "" {
-		return nil, rotor.ErrTokenRequired
+		return nil, errRotateTokenRequired
 	}
 	out, err := s.RotateSecret(ctx, rotor.RotateSecretInput{
 		SecretId: r.SecretId, ClientRequestToken: r.ClientRequestToken,
@@ -268,6 +268,12 @@ func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest)
 	}
 	return resp, nil
 }
+
+// errRotateTokenRequired is the refusal of a raw RotateSecret without a
+// ClientRequestToken: AWS answers it with InvalidParameterException, where
+// CreateSecret, UpdateSecret and PutSecretValue answer
+// rotor.ErrTokenRequired's InvalidRequestException, with the same message.
+var errRotateTokenRequired = &rotor.Error{Code: rotor.CodeInvalidParameter, Message: rotor.ErrTokenRequired.Message}
 
 // stepFailed is a successful RotateSecret reply whose rotation step failed;
 // the handler logs the step and sends only the reply.

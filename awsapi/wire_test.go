@@ -24,16 +24,17 @@ func TestARawWriteWithoutATokenIsRefused(t *testing.T) {
 	s := newServer(t, awsapi.Config{}, false)
 	status, _, _ := s.raw(t, "CreateSecret", `{"Name":"s","SecretString":"v","ClientRequestToken":"`+token1+`"}`)
 	require.Equal(t, http.StatusOK, status)
-	for op, body := range map[string]string{
-		"CreateSecret":   `{"Name":"t","SecretString":"v"}`,
-		"UpdateSecret":   `{"SecretId":"s","SecretString":"v"}`,
-		"PutSecretValue": `{"SecretId":"s","SecretString":"v"}`,
-		"RotateSecret":   `{"SecretId":"s"}`,
+	// AWS answers RotateSecret with another code than the other three.
+	for _, tt := range []struct{ op, body, code string }{
+		{"CreateSecret", `{"Name":"t","SecretString":"v"}`, "InvalidRequestException"},
+		{"UpdateSecret", `{"SecretId":"s","SecretString":"v"}`, "InvalidRequestException"},
+		{"PutSecretValue", `{"SecretId":"s","SecretString":"v"}`, "InvalidRequestException"},
+		{"RotateSecret", `{"SecretId":"s"}`, "InvalidParameterException"},
 	} {
-		t.Run(op, func(t *testing.T) {
-			status, m, resp := s.raw(t, op, body)
+		t.Run(tt.op+" is an "+tt.code, func(t *testing.T) {
+			status, m, resp := s.raw(t, tt.op, tt.body)
 			assert.Equal(t, http.StatusBadRequest, status)
-			assert.Equal(t, map[string]any{"__type": "InvalidRequestException", "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}, m)
+			assert.Equal(t, map[string]any{"__type": tt.code, "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}, m)
 			_, err := uuid.Parse(resp.Header.Get("x-amzn-RequestId"))
 			assert.NoError(t, err, "x-amzn-RequestId is a UUID")
 		})
