@@ -55,6 +55,12 @@
 // secret is authorized on the ARN it names (a name N becomes
 // arn:aws:secretsmanager:REGION:ACCOUNT:secret:N-??????), so a caller no
 // policy allows gets AccessDeniedException, not ResourceNotFoundException.
+// The refusal names the SecretId as the caller sent it, as AWS does ("User:
+// P is not authorized to perform: secretsmanager:Op on resource: SecretId
+// because no identity-based policy allows the secretsmanager:Op action"),
+// never the ARN found for it, whose random suffix would tell a caller
+// without rights that the secret exists; so do the AccessDeniedException
+// entries of BatchGetSecretValue.
 // CreateSecret is authorized on that same ARN of the new name, which
 // "secret:prod/*" and "secret:N-??????" match, and also needs
 // secretsmanager:TagResource when it carries tags. ListSecrets,
