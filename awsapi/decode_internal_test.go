@@ -15,6 +15,8 @@ import (
 	"testing/iotest"
 
 	"pgregory.net/rapid"
+
+	"github.com/rotorkit/rotor"
 )
 
 // decoderBody is decodeBody as first written, always with a json.Decoder:
@@ -120,6 +122,36 @@ func TestJSONMediaType(t *testing.T) {
 		mt, _, err := mime.ParseMediaType(ct)
 		if got, want := jsonMediaType(ct), err == nil && (mt == "application/x-amz-json-1.1" || mt == "application/json"); got != want {
 			t.Errorf("jsonMediaType(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}
+
+// TestRotationRulesSentEmptyReachTheServiceAsNonNil checks that a
+// RotationRules object that was sent, even with no member or with only
+// AutomaticallyAfterDays 0, reaches the service as a non-nil zero
+// RotationRules (which the service refuses), and that only an absent or null
+// one reaches it as nil (keep the stored rules).
+func TestRotationRulesSentEmptyReachTheServiceAsNonNil(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		want *rotor.RotationRules
+	}{
+		{`{"SecretId":"s"}`, nil},
+		{`{"SecretId":"s","RotationRules":null}`, nil},
+		{`{"SecretId":"s","RotationRules":{}}`, &rotor.RotationRules{}},
+		{`{"SecretId":"s","RotationRules":{"AutomaticallyAfterDays":0}}`, &rotor.RotationRules{}},
+		{`{"SecretId":"s","RotationRules":{"Duration":"2h"}}`, &rotor.RotationRules{Duration: "2h"}},
+		{`{"SecretId":"s","RotationRules":{"AutomaticallyAfterDays":30}}`, &rotor.RotationRules{AutomaticallyAfterDays: 30}},
+	} {
+		var req rotateSecretRequest
+		if err := decodeBody([]byte(tt.body), &req); err != nil {
+			t.Fatalf("%s: %v", tt.body, err)
+		}
+		if err := sentRules(req.RotationRules); err != nil {
+			t.Fatalf("%s: refused at the edge: %v", tt.body, err)
+		}
+		if got := rulesIn(req.RotationRules); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: the service gets %+v, want %+v", tt.body, got, tt.want)
 		}
 	}
 }

@@ -20,6 +20,15 @@
 // InvalidRequestException, but an InvalidParameterException for
 // RotateSecret, as AWS answers).
 //
+// RotationRules that were sent are never read as absent: an object with no
+// member, or with AutomaticallyAfterDays 0 alone, reaches the service as a
+// non-nil zero rotor.RotationRules, which it refuses; an
+// AutomaticallyAfterDays below 1 sent together with a ScheduleExpression is
+// refused with the InvalidParameterException rotor.ParseSchedule gives for
+// that number of days, and an empty ScheduleExpression or Duration is a
+// ValidationException. Only an absent or null RotationRules keeps the stored
+// rules.
+//
 // One Handler serves every region, as the emulators users know do. A
 // request's region is the region of its SigV4 credential scope, else the
 // configured default; each region gets its own *rotor.Service over one shared

@@ -253,6 +253,9 @@ func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest)
 	if r.ClientRequestToken == "" {
 		return nil, errRotateTokenRequired
 	}
+	if err := sentRules(r.RotationRules); err != nil {
+		return nil, err
+	}
 	out, err := s.RotateSecret(ctx, rotor.RotateSecretInput{
 		SecretId: r.SecretId, ClientRequestToken: r.ClientRequestToken,
 		RotationLambdaARN: r.RotationLambdaARN, RotationRules: rulesIn(r.RotationRules),
@@ -267,6 +270,33 @@ func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest)
 		return stepFailed{resp, stepErr.Step}, nil
 	}
 	return resp, nil
+}
+
+// sentRules refuses RotationRules members that were sent but that
+// rotor.RotationRules, where a zero member means "not set", would read as
+// absent. An AutomaticallyAfterDays below 1 sent with a ScheduleExpression
+// would vanish and leave the expression alone, accepted: it is refused with
+// the error ParseSchedule gives for that number of days, so that the range
+// stays a rule of the root package. An empty ScheduleExpression or Duration
+// is shorter than the API model allows. (A RotationRules object with no
+// member, or with AutomaticallyAfterDays 0 alone, goes to the service as a
+// non-nil zero RotationRules, which is its to refuse.)
+func sentRules(r *wireRotationRules) error {
+	if r == nil {
+		return nil
+	}
+	if r.ScheduleExpression != nil && *r.ScheduleExpression == "" {
+		return validation("", "rotationRules.scheduleExpression", "have length greater than or equal to 1")
+	}
+	if r.Duration != nil && *r.Duration == "" {
+		return validation("", "rotationRules.duration", "have length greater than or equal to 2")
+	}
+	if days := r.AutomaticallyAfterDays; days != nil && *days < 1 && r.ScheduleExpression != nil {
+		if _, err := rotor.ParseSchedule(rotor.RotationRules{AutomaticallyAfterDays: *days}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errRotateTokenRequired is the refusal of a raw RotateSecret without a

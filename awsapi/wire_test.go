@@ -290,3 +290,52 @@ func TestEveryReplyHasItsLength(t *testing.T) {
 		}
 	}
 }
+
+func TestRotationRulesThatWereSentAreNotReadAsAbsent(t *testing.T) {
+	const lambda = "arn:aws:lambda:us-east-1:000000000000:function:rotate"
+	ctx := context.Background()
+	s := newServer(t, awsapi.Config{}, false)
+	_, err := s.client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+	rangeError := func(days int64) string {
+		_, err := rotor.ParseSchedule(rotor.RotationRules{AutomaticallyAfterDays: days})
+		require.Error(t, err)
+		return err.(*rotor.Error).Message
+	}
+	rotate := func(rules string) string {
+		return `{"SecretId":"s","ClientRequestToken":"` + token2 + `","RotationLambdaARN":"` + lambda + `","RotationRules":` + rules + `}`
+	}
+	tests := []struct {
+		name, rules, code, message string
+	}{
+		{"AutomaticallyAfterDays 0 with a ScheduleExpression is refused as 0 days",
+			`{"AutomaticallyAfterDays":0,"ScheduleExpression":"rate(10 days)"}`, "InvalidParameterException", rangeError(0)},
+		{"a negative AutomaticallyAfterDays with a ScheduleExpression is refused as that number of days",
+			`{"AutomaticallyAfterDays":-3,"ScheduleExpression":"cron(0 0 * * ? *)"}`, "InvalidParameterException", rangeError(-3)},
+		{"an empty ScheduleExpression is a ValidationException",
+			`{"AutomaticallyAfterDays":7,"ScheduleExpression":""}`, "ValidationException",
+			"1 validation error detected: Value '' at 'rotationRules.scheduleExpression' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"an empty Duration is a ValidationException",
+			`{"AutomaticallyAfterDays":7,"Duration":""}`, "ValidationException",
+			"1 validation error detected: Value '' at 'rotationRules.duration' failed to satisfy constraint: Member must have length greater than or equal to 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, m, _ := s.raw(t, "RotateSecret", rotate(tt.rules))
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, map[string]any{"__type": tt.code, "Message": tt.message}, m)
+			desc, err := s.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+			require.NoError(t, err)
+			assert.Nil(t, desc.RotationEnabled, "nothing saved")
+			assert.Nil(t, desc.RotationRules)
+		})
+	}
+
+	t.Run("the Go SDK's AutomaticallyAfterDays 0 with a ScheduleExpression is refused", func(t *testing.T) {
+		_, err := s.client.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s"), RotationLambdaARN: aws.String(lambda),
+			RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(0), ScheduleExpression: aws.String("rate(10 days)")}})
+		var invalid *types.InvalidParameterException
+		require.ErrorAs(t, err, &invalid)
+		assert.Equal(t, rangeError(0), invalid.ErrorMessage())
+	})
+}
