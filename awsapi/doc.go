@@ -104,6 +104,21 @@
 // UnsupportedMediaTypeException (415), a body over the limit a
 // RequestEntityTooLargeException (413).
 //
+// A body is decoded exactly or refused, never bent into another value: these
+// too are SerializationExceptions, whose message names the member or the byte
+// at fault (never a value):
+//
+//   - text that is not UTF-8, or a string with a \u escape of half a UTF-16
+//     surrogate pair without its other half (\ud800 alone): such a body is
+//     not JSON text (RFC 8259, section 8), and a decoder would store U+FFFD
+//     instead of what was sent, in SecretString or any other member;
+//   - a member name that matches a member of the API model only when case is
+//     ignored ("secretid"; "\u212aey", with a Kelvin sign, for Key): member
+//     names are case-sensitive, as on AWS;
+//   - a member name twice in one object, at any depth (RFC 7493, section 2.3).
+//
+// Members the API model does not have are ignored.
+//
 // RotateSecret runs the rotation steps before it answers. A step that fails
 // is not an error of the call, as on AWS, where the steps run after the
 // reply: the reply carries ARN, Name and VersionId, the rotation stays

@@ -1,9 +1,7 @@
 package awsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -477,49 +475,3 @@ func writeJSON(w http.ResponseWriter, status int, b []byte) {
 // handler: net/http sets it for a reply shorter than its chunking buffer
 // (2048 bytes) and sends a longer one chunked unless it is set.
 const smallReply = 1024
-
-// decodeBody decodes a JSON object into v. An empty body is the empty
-// object. Errors never quote the body, which may hold a secret value.
-func decodeBody(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	// Unmarshal succeeds only on one JSON value with nothing after it but
-	// space, and then decodes exactly as a Decoder would, without a
-	// Decoder's buffer and copy of the body. On valid JSON it fails as a
-	// Decoder would; only invalid JSON needs a Decoder, for the error it
-	// gives.
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return nil
-	}
-	if !json.Valid(body) {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		if err = dec.Decode(v); err == nil {
-			if _, extra := dec.Token(); extra != io.EOF {
-				return serializationError("The request body must be a single JSON object.")
-			}
-			return nil
-		}
-	}
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var b64 base64.CorruptInputError
-	switch {
-	case errors.As(err, &syntax):
-		return serializationError("The request body is not valid JSON (error at byte " + strconv.FormatInt(syntax.Offset, 10) + ").")
-	case errors.As(err, &typ) && typ.Field == "":
-		return serializationError("The request body must be a JSON object.")
-	case errors.As(err, &typ):
-		return serializationError("The member " + typ.Field + " cannot be a JSON " + typ.Value + ".")
-	case errors.As(err, &b64):
-		return serializationError("SecretBinary must be standard base64 with padding.")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return serializationError("The request body ends before its JSON is complete.")
-	}
-	return serializationError("The request body could not be decoded.")
-}
-
-func serializationError(msg string) error {
-	return &apiError{status: http.StatusBadRequest, code: codeSerialization, message: msg}
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/rotorkit/rotor"
 )
@@ -12,12 +13,14 @@ import (
 // returns the value to encode as the reply.
 type operation func(ctx context.Context, s *rotor.Service, body []byte) (any, error)
 
-// op turns a typed run function into an operation that decodes Req first
-// and, when authorization is on, authorizes the decoded request.
+// op turns a typed run function into an operation that decodes Req first,
+// exactly (see schema.exact), and, when authorization is on, authorizes the
+// decoded request.
 func op[Req any](run func(ctx context.Context, s *rotor.Service, req *Req) (any, error)) operation {
+	sch := schemaOf(reflect.TypeFor[Req]())
 	return func(ctx context.Context, s *rotor.Service, body []byte) (any, error) {
 		var req Req
-		if err := decodeBody(body, &req); err != nil {
+		if err := decodeBody(body, &req, sch); err != nil {
 			return nil, err
 		}
 		if c := callFrom(ctx); c != nil {
