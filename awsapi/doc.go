@@ -31,9 +31,26 @@
 //
 // One Handler serves every region, as the emulators users know do. A
 // request's region is the region of its SigV4 credential scope, else the
-// configured default; each region gets its own *rotor.Service over one shared
-// Store, created on first use, so secrets are kept apart per region and their
-// ARNs carry it.
+// configured default (Config.Region). Secrets are kept apart per region in
+// one shared Store, and their ARNs carry it. A region name must have AWS's
+// form, as the regionRegex of each partition in the AWS SDKs' endpoint
+// metadata has it, with lower-case letters: a partition's prefix (us, eu, ap,
+// sa, ca, me, af, il, mx, cn, us-gov, us-iso, us-isob, us-isof, eu-isoe or
+// eusc-de), a direction and a number, joined by '-' (us-east-1,
+// ap-southeast-4, us-gov-west-1, cn-north-1, us-isob-east-1), at most 32
+// characters. A request naming another is refused with an
+// IncompleteSignatureException (an InvalidSignatureException when signatures
+// are checked) that says the form.
+//
+// A region costs nothing until a secret is written there. The Handler keeps
+// a *rotor.Service (built with Config.NewService, the place of a rotation
+// engine) only for a region where the store holds a secret — written by a
+// CreateSecret, or found stored when a request names the region after a
+// restart — and for the regions passed to Handler.Service; it keeps at most
+// MaxRegions, beyond which a CreateSecret in a new region is a
+// LimitExceededException. Any other request in a region where no secret is
+// stored, a read or a failed write, runs on a service of rotor.New that is
+// dropped after it, and keeps nothing.
 //
 // When credentials are configured, every request must carry a valid AWS
 // Signature Version 4 for service secretsmanager, in the Authorization header

@@ -154,7 +154,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 		return invalid("Credential should be scoped with a valid terminator: '" + sigTerminator + "'.")
 	}
 	if !validRegion(a.region) {
-		return invalid("Credential should be scoped to a valid region.")
+		return invalid("Credential should be scoped to a valid region, not " + quoteRegion(a.region) + ": " + regionForm)
 	}
 	for _, name := range mustSign {
 		if !signsHeader(a.signedHeaders, name) {
