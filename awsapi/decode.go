@@ -156,9 +156,9 @@ func (s *schema) collect(names map[string]bool) {
 //   - a member name that appears twice in one object, where encoding/json
 //     keeps the last: RFC 7493, section 2.3.
 //
-// Unknown members are ignored, as before. A plain body (see bodyIsPlain) is
-// proved exact without a second parse; any other one is walked token by
-// token.
+// Members the request does not have are ignored, as encoding/json ignores
+// them. A plain body (see bodyIsPlain) is proved exact without a second
+// parse; any other one is walked token by token.
 func (s *schema) exact(body []byte) error {
 	if s.plain && bodyIsPlain(body, s.names) {
 		return nil

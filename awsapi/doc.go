@@ -58,11 +58,11 @@
 // expected signature is computed with the AWS SDK's signer over exactly the
 // headers the client signed and the body received. The signed headers must
 // include host, x-amz-date, content-type and x-amz-target, as the AWS SDKs
-// sign them, so that a signed request cannot be replayed as another operation
-// or media type: a signature that leaves one out is an
-// InvalidSignatureException naming it. Presigned URLs and the Date header form are not accepted, and an
-// X-Amz-Security-Token is signed but not checked: there are no session
-// credentials. Without credentials, unsigned requests are accepted and a
+// sign them, so that a signed request cannot be replayed as another
+// operation or media type: a signature that leaves one out is an
+// InvalidSignatureException naming it. Presigned URLs and the Date header
+// form are not accepted, and an X-Amz-Security-Token is signed but not
+// checked: there are no session credentials. Without credentials, unsigned requests are accepted and a
 // signature, if any, only names the region.
 //
 // # Authorization

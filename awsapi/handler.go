@@ -297,10 +297,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		c := &call{op: opName, principal: p, known: known && accessKey != "", now: h.cfg.Clock().UTC(), secure: r.TLS != nil, cache: h.policies}
 		ctx = context.WithValue(ctx, callKey{}, c)
 	}
-	out, err := run(ctx, svc, body)
+	created := false
 	if done != nil {
-		done(err == nil)
+		// Deferred, so that a panic frees the slot too.
+		defer func() { done(created) }()
 	}
+	out, err := run(ctx, svc, body)
+	created = err == nil
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {

@@ -237,3 +237,27 @@ func TestAMalformedRegionIsNamedButCut(t *testing.T) {
 	assert.Equal(t, "IncompleteSignatureException", m["__type"])
 	assert.Less(t, len(m["Message"].(string)), 400)
 }
+
+// savePanics panics on every save in a region whose name starts with me-,
+// as a buggy Store would.
+type savePanics struct{ rotor.Store }
+
+func (s savePanics) Save(ctx context.Context, sec *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
+	if strings.HasPrefix(sec.Region(), "me-") {
+		panic("store bug")
+	}
+	return s.Store.Save(ctx, sec, expect)
+}
+
+func TestACreateSecretThatPanicsFreesItsRegionSlot(t *testing.T) {
+	ctx := context.Background()
+	var b builds
+	s := newServer(t, b.config(savePanics{rotor.NewMemoryStore()}), true)
+	for i := 1; i <= awsapi.MaxRegions+1; i++ {
+		_, err := regionClient(s, fmt.Sprintf("me-south-%d", i)).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+		require.Equal(t, "InternalServiceError", apiCode(err))
+	}
+	_, err := regionClient(s, "eu-west-3").CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+	assert.Equal(t, 1, b.regions())
+}
