@@ -77,10 +77,12 @@ func serializationError(msg string) error {
 type schema struct {
 	members map[string]*schema // an object's, by exact name
 	elem    *schema            // an array's elements'
-	// names holds every member name at any depth; plain is set when no two
-	// of them differ only by case, which bodyIsPlain needs.
-	names map[string]bool
-	plain bool
+	// names holds every member name at any depth and lower the same names
+	// in lower case; plain is set when no two of them differ only by case,
+	// which provedExact needs.
+	names, lower map[string]bool
+	longest      int
+	plain        bool
 }
 
 // schemaOf returns the schema of the request type t: its exported fields
@@ -92,13 +94,15 @@ func schemaOf(t reflect.Type) *schema {
 	}
 	s.names = make(map[string]bool)
 	s.collect(s.names)
+	s.lower = make(map[string]bool, len(s.names))
 	s.plain = true
-	for a := range s.names {
-		for b := range s.names {
-			if a != b && strings.EqualFold(a, b) {
-				s.plain = false
-			}
+	for name := range s.names {
+		s.longest = max(s.longest, len(name))
+		l := strings.ToLower(name)
+		if s.lower[l] || !isASCII(name) {
+			s.plain = false
 		}
+		s.lower[l] = true
 	}
 	return s
 }
@@ -157,10 +161,11 @@ func (s *schema) collect(names map[string]bool) {
 //     keeps the last: RFC 7493, section 2.3.
 //
 // Members the request does not have are ignored, as encoding/json ignores
-// them. A plain body (see bodyIsPlain) is proved exact without a second
-// parse; any other one is walked token by token.
+// them. A body that provedExact proves exact costs no second parse and no
+// allocation; any other one is walked token by token, which says what is
+// wrong.
 func (s *schema) exact(body []byte) error {
-	if s.plain && bodyIsPlain(body, s.names) {
+	if s.plain && s.provedExact(body) {
 		return nil
 	}
 	return s.exactByTokens(body)
@@ -179,59 +184,121 @@ func (s *schema) exactByTokens(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	return s.walk(dec, "")
+	w := walker{dec: json.NewDecoder(bytes.NewReader(body)), body: body, budget: maxWalked}
+	return w.value(s, "")
 }
 
-// maxPlainNames is how many member names bodyIsPlain compares; a body with
-// more is walked instead.
-const maxPlainNames = 8
+// maxWalked bounds the values and member names exactByTokens reads one by
+// one, so that a crafted body (one that provedExact cannot prove: its member
+// names escaped or outside ASCII, its objects nested deep) costs no more to
+// check than to decode: no request of the API model comes near it.
+const maxWalked = 10000
 
-// bodyIsPlain reports, without allocating, whether body (which
-// json.Unmarshal accepted, so it is valid JSON) is exact because it is
-// plain: ASCII without a backslash, each of its member names one of names,
-// and no name twice in the whole body. Without a backslash there is no
-// escape, so every '"' opens or closes a string, in turn, and a string
-// followed by ':' is a member name, spelled as sent. ASCII holds no invalid
-// UTF-8, and without \u no surrogate; a name of names matches no other
-// member of any object when case is ignored, since no two names differ only
-// by case (schema.plain); and names unique in the body are unique in each
-// object. GetSecretValue's {"SecretId":"..."} is plain.
-func bodyIsPlain(body []byte, names map[string]bool) bool {
-	for _, c := range body {
-		if c >= utf8.RuneSelf || c == '\\' {
-			return false
-		}
+// Bounds of what provedExact keeps track of; a body that needs more is
+// walked instead.
+const (
+	maxOpenNames   = 32 // the member names of the objects open at a point
+	maxOpenObjects = 16
+)
+
+// provedExact reports, without allocating, whether body, which
+// json.Unmarshal accepted (so it is valid JSON), keeps the rules of exact.
+// It only proves: a body it cannot prove exact is walked, and refused only
+// there. Its text must be UTF-8 without an escape of a lone surrogate, and
+// each member name unescaped ASCII, once in its object, and either a name of
+// the schema or one that matches none of them when case is ignored. In valid
+// JSON a backslash opens an escape of one more character only inside a
+// string (\u's hex digits are no quote), so skipping it and that character
+// finds where a string ends, and a string followed by ':' is a member name;
+// an unescaped name is spelled as sent. A name of the schema matches no
+// member of its object in another case, even one of another depth, since no
+// two names of the schema differ only by case (schema.plain).
+func (s *schema) provedExact(body []byte) bool {
+	if !utf8.Valid(body) || loneSurrogate(body) >= 0 {
+		return false
 	}
-	var seen [maxPlainNames][]byte
-	n := 0
+	var names [maxOpenNames][]byte
+	var objects [maxOpenObjects]int // where each open object's names start
+	n, depth := 0, 0
 	for i := 0; i < len(body); i++ {
-		if body[i] != '"' {
-			continue
-		}
-		end := bytes.IndexByte(body[i+1:], '"')
-		if end < 0 {
-			return false
-		}
-		str := body[i+1 : i+1+end]
-		i += 1 + end // the closing quote
-		next := i + 1
-		for next < len(body) && isSpace(body[next]) {
-			next++
-		}
-		if next == len(body) || body[next] != ':' {
-			continue // a value
-		}
-		if !names[string(str)] || n == len(seen) {
-			return false
-		}
-		for _, name := range seen[:n] {
-			if bytes.Equal(name, str) {
+		switch body[i] {
+		case '{':
+			if depth == len(objects) {
 				return false
 			}
+			objects[depth] = n
+			depth++
+		case '}':
+			if depth == 0 {
+				return false // not valid JSON: not for this function
+			}
+			depth--
+			n = objects[depth]
+		case '"':
+			start, escaped := i+1, false
+			for i = start; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					escaped = true
+					i++
+				}
+			}
+			if i >= len(body) {
+				return false
+			}
+			next := i + 1
+			for next < len(body) && isSpace(body[next]) {
+				next++
+			}
+			if next == len(body) || body[next] != ':' {
+				continue // a value
+			}
+			name := body[start:i]
+			if depth == 0 || escaped || n == len(names) || !s.plainName(name) {
+				return false
+			}
+			for _, other := range names[objects[depth-1]:n] {
+				if bytes.Equal(other, name) {
+					return false
+				}
+			}
+			names[n] = name
+			n++
 		}
-		seen[n] = str
-		n++
+	}
+	return true
+}
+
+// plainName reports whether name, unescaped, is a member name of the
+// schema, or ASCII and no name of the schema in another case.
+func (s *schema) plainName(name []byte) bool {
+	if s.names[string(name)] {
+		return true
+	}
+	if len(name) > s.longest {
+		return true // longer than every name, so none in another case
+	}
+	var lower [64]byte
+	if len(name) > len(lower) {
+		return false
+	}
+	for i, c := range name {
+		if c >= utf8.RuneSelf {
+			return false // \u212a (Kelvin) is K in another case
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return !s.lower[string(lower[:len(name)])]
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
 	}
 	return true
 }
@@ -306,38 +373,55 @@ func hex4(b []byte) rune {
 	return r
 }
 
-// walk reads one value from dec, whose schema is s, and refuses a member
-// name that is twice in its object or that matches a member of s only when
-// case is ignored. path names the value in errors ("" for the body).
-func (s *schema) walk(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return serializationError("The request body could not be decoded.")
+// walker reads a body's values one by one with a json.Decoder, at most
+// budget of them.
+type walker struct {
+	dec    *json.Decoder
+	body   []byte // what dec reads
+	budget int
+}
+
+// value reads one value, whose schema is s, and refuses a member name that
+// is twice in its object or that matches a member of s only when case is
+// ignored. A value that is neither an object nor an array is stepped over
+// without being decoded. path names the value in errors ("" for the body,
+// and for a value no error names).
+func (w *walker) value(s *schema, path string) error {
+	if w.budget--; w.budget < 0 {
+		return serializationError("The request body is too complex to check: it has more than " + strconv.Itoa(maxWalked) +
+			" JSON values to read one by one, as a body is read when a member name is escaped or outside ASCII or objects nest deeper than " +
+			strconv.Itoa(maxOpenObjects) + ".")
 	}
-	switch tok {
-	case json.Delim('{'):
-		var seen []string
-		for dec.More() {
-			at := dec.InputOffset()
-			tok, err := dec.Token()
+	if c := nextValue(w.body, w.dec.InputOffset()); c != '{' && c != '[' {
+		if err := w.dec.Decode(&skipped{}); err != nil {
+			return errUndecodable
+		}
+		return nil
+	}
+	tok, err := w.dec.Token()
+	if err != nil {
+		return errUndecodable
+	}
+	if tok == json.Delim('{') {
+		var seen nameSet
+		for w.dec.More() {
+			at := w.dec.InputOffset()
+			tok, err := w.dec.Token()
 			name, ok := tok.(string)
 			if err != nil || !ok {
-				return serializationError("The request body could not be decoded.")
+				return errUndecodable
 			}
 			var sub *schema
 			known := false
 			if s != nil {
 				sub, known = s.members[name]
 			}
-			for _, other := range seen {
-				if other == name {
-					if known {
-						return serializationError("The member " + memberPath(path, name) + " appears twice in one object: member names must be unique (RFC 7493, section 2.3).")
-					}
-					return serializationError("A member name appears twice in one object, at byte " + strconv.FormatInt(at, 10) + " of the request body: member names must be unique (RFC 7493, section 2.3).")
+			if !seen.add(name) {
+				if known {
+					return serializationError("The member " + memberPath(path, name) + " appears twice in one object: member names must be unique (RFC 7493, section 2.3).")
 				}
+				return serializationError("A member name appears twice in one object, at byte " + strconv.FormatInt(at, 10) + " of the request body: member names must be unique (RFC 7493, section 2.3).")
 			}
-			seen = append(seen, name)
 			if s != nil && !known {
 				for member := range s.members {
 					if strings.EqualFold(member, name) {
@@ -349,28 +433,82 @@ func (s *schema) walk(dec *json.Decoder, path string) error {
 			if known {
 				subPath = memberPath(path, name)
 			}
-			if err := sub.walk(dec, subPath); err != nil {
+			if err := w.value(sub, subPath); err != nil {
 				return err
 			}
 		}
-	case json.Delim('['):
+	} else {
 		var elem *schema
 		if s != nil {
 			elem = s.elem
 		}
-		for i := 0; dec.More(); i++ {
-			if err := elem.walk(dec, path+"["+strconv.Itoa(i)+"]"); err != nil {
+		for i := 0; w.dec.More(); i++ {
+			elemPath := ""
+			if elem != nil {
+				elemPath = path + "[" + strconv.Itoa(i) + "]"
+			}
+			if err := w.value(elem, elemPath); err != nil {
 				return err
 			}
 		}
-	default:
-		return nil
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return serializationError("The request body could not be decoded.")
+	if _, err := w.dec.Token(); err != nil { // the closing delimiter
+		return errUndecodable
 	}
 	return nil
 }
+
+// nameSet holds the member names of one object, in a slice while they are few
+// and in a map beyond, so that checking a name stays cheap.
+type nameSet struct {
+	few  []string
+	many map[string]bool
+}
+
+// add adds name and reports whether it was not there yet.
+func (n *nameSet) add(name string) bool {
+	if n.many != nil {
+		if n.many[name] {
+			return false
+		}
+		n.many[name] = true
+		return true
+	}
+	for _, other := range n.few {
+		if other == name {
+			return false
+		}
+	}
+	n.few = append(n.few, name)
+	if len(n.few) > 16 {
+		n.many = make(map[string]bool, 2*len(n.few))
+		for _, other := range n.few {
+			n.many[other] = true
+		}
+	}
+	return true
+}
+
+// errUndecodable answers a body the walk cannot read, which json.Unmarshal
+// accepted: it does not happen.
+var errUndecodable = serializationError("The request body could not be decoded.")
+
+// nextValue returns the first byte of the value that starts at or after
+// off in body, past space and the ':' or ',' before it; 0 at the end.
+func nextValue(body []byte, off int64) byte {
+	for i := off; i < int64(len(body)); i++ {
+		if c := body[i]; !isSpace(c) && c != ':' && c != ',' {
+			return c
+		}
+	}
+	return 0
+}
+
+// skipped is a value a json.Decoder steps over: its UnmarshalJSON keeps
+// nothing, so the decoder passes a string or a number without decoding it.
+type skipped struct{}
+
+func (skipped) UnmarshalJSON([]byte) error { return nil }
 
 func memberPath(path, name string) string {
 	if path == "" {

@@ -447,6 +447,20 @@ func TestABodyIsDecodedExactlyOrRefused(t *testing.T) {
 		status, m, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s","Extra":{"Nested":[1,2]}}`)
 		assert.Equal(t, http.StatusOK, status, "%v", m)
 	})
+	t.Run("an unknown member with a large array is ignored", func(t *testing.T) {
+		status, m, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s","Extra":[`+strings.Repeat(`{"a":1,"b":[1,2]},`, 20000)+`{}]}`)
+		assert.Equal(t, http.StatusOK, status, "%v", m)
+	})
+	t.Run("objects nested deeper than the plain check follows are read one by one", func(t *testing.T) {
+		status, m, _ := s.raw(t, "GetSecretValue", `{"SecretId":"s","Extra":`+strings.Repeat(`{"a":`, 20)+`1`+strings.Repeat(`}`, 20)+`}`)
+		assert.Equal(t, http.StatusOK, status, "%v", m)
+	})
+	t.Run("a body too complex to read one by one is refused", func(t *testing.T) {
+		status, m, _ := s.raw(t, "GetSecretValue", `{"\u0053ecretId":"s","Extra":[`+strings.Repeat(`1,`, 20000)+`1]}`)
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Equal(t, "SerializationException", m["__type"])
+		assert.Contains(t, m["Message"], "The request body is too complex to check: it has more than 10000 JSON values")
+	})
 	t.Run("a member name spelled with escapes is its exact name", func(t *testing.T) {
 		status, m, _ := s.raw(t, "GetSecretValue", `{"\u0053ecretId":"s"}`)
 		assert.Equal(t, http.StatusOK, status, "%v", m)
