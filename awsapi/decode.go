@@ -274,6 +274,13 @@ func (s *schema) plainName(name []byte) bool {
 	if s.names[string(name)] {
 		return true
 	}
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			// U+212A (Kelvin) is K in another case, U+017F (long s) s, in
+			// more bytes: a name outside ASCII may match a longer one.
+			return false
+		}
+	}
 	if len(name) > s.longest {
 		return true // longer than every name, so none in another case
 	}
@@ -282,9 +289,6 @@ func (s *schema) plainName(name []byte) bool {
 		return false
 	}
 	for i, c := range name {
-		if c >= utf8.RuneSelf {
-			return false // \u212a (Kelvin) is K in another case
-		}
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}

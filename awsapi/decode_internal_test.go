@@ -317,6 +317,7 @@ var exactSeeds = []string{
 	`{"SecretString":"{\"a\":1,\"a\":2}","SecretId":"x"}`, `{"SecretString":"\\","SecretId":"x"}`, `{"SecretString":"\\\"","SecretId":":"}`,
 	`{"Tags":[{"Key":"a","Value":"1"},{"Key":"b","Value":"2"}],"Name":"n"}`, `{"Tags":[{"Key":"a","Key":"1"}]}`,
 	`{"Extra":` + strings.Repeat(`{"a":`, 20) + `1` + strings.Repeat(`}`, 20) + `}`, `{"Ke\u0079":1}`, `{"secretid" :1}`,
+	"{\"ClientRequeſtToken\":\"t\"}", "{\"\u212aey\":1,\"Tags\":[{\"\u212aey\":\"k\"}]}", "{\"ſecretId\":\"s\"}",
 }
 
 func TestExactDecodingKeepsTheRules(t *testing.T) {
@@ -327,7 +328,8 @@ func TestExactDecodingKeepsTheRules(t *testing.T) {
 		piece := rapid.SampledFrom([]string{"{", "}", "[", "]", ",", ":", " ", `"SecretId"`, `"secretId"`, `"SECRETID"`, `"Name"`,
 			`"Tags"`, `"Key"`, `"key"`, `"Value"`, `"\u212aey"`, `"Values"`, `"Filters"`, `"RotationRules"`, `"AutomaticallyAfterDays"`,
 			`"Extra"`, `"s"`, `"\ud800"`, `"\udc00"`, `"\ud800\udc00"`, `"\\ud800"`, `"\\\ud800"`, `"\ud800\\"`, "\"\xff\"", `"é"`,
-			`"\u0053ecretId"`, `":"`, `"\""`, "1", "true", "null"})
+			`"\u0053ecretId"`, `":"`, `"\""`, "1", "true", "null", "\"\u212aey\"", "\"ſecretId\"", "\"ClientRequeſtToken\"",
+			`"ClientRequestToken"`})
 		checkExact(t, []byte(strings.Join(rapid.SliceOf(piece).Draw(rt, "pieces"), "")))
 	})
 }
@@ -409,5 +411,27 @@ func TestWhatTheSDKsSendIsProvedExact(t *testing.T) {
 		if n := testing.AllocsPerRun(20, func() { _ = s.exact(body) }); n != 0 {
 			t.Errorf("checking %s allocates %v times", tt.body, n)
 		}
+	}
+}
+
+// TestANameOutsideASCIIIsNeverProvedExact pins a case a length shortcut
+// once got wrong: a name spelled with U+017F (long s) or U+212A (Kelvin) in
+// UTF-8 has more bytes than the name it matches, even the schema's longest.
+func TestANameOutsideASCIIIsNeverProvedExact(t *testing.T) {
+	for _, body := range []string{
+		"{\"ClientRequeſtToken\":\"t\"}", "{\"SecretId\":\"s\",\"ClientRequeſtToken\":\"t\"}", "{\"SecretString\":\"x\",\"\u212aey\":1}",
+		"{\"Tags\":[{\"\u212aey\":\"k\",\"Value\":\"v\"}]}",
+	} {
+		checkExact(t, []byte(body))
+		s := schemaOf(reflect.TypeFor[putSecretValueRequest]())
+		if s.provedExact([]byte(body)) {
+			t.Errorf("%s is proved exact", body)
+		}
+	}
+	s := schemaOf(reflect.TypeFor[putSecretValueRequest]())
+	var req putSecretValueRequest
+	body := []byte("{\"SecretId\":\"s\",\"ClientRequeſtToken\":\"t\"}")
+	if err := decodeBody(body, &req, s); err == nil {
+		t.Errorf("%s is decoded as %+v", body, req)
 	}
 }

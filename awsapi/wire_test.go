@@ -379,6 +379,8 @@ func TestABodyIsDecodedExactlyOrRefused(t *testing.T) {
 			`The member "\u212aey" of Tags[0] is not a member of the request: member names are case-sensitive; send Tags[0].Key.`},
 		{"a member name with a long s for its s", "PutSecretValue", `{"SecretId":"s","ClientRequestToken":"` + token3 + `","\u017fecretString":"x"}`,
 			`send SecretString.`},
+		{"a member name with a long s in UTF-8, longer than every name", "PutSecretValue", "{\"SecretId\":\"s\",\"ClientRequeſtToken\":\"" + token3 + "\",\"SecretString\":\"x\"}",
+			`send ClientRequestToken.`},
 		{"a nested member name in another case", "CreateSecret", create(`"Tags":[{"Key":"k","value":"v"}]`),
 			`The member "value" of Tags[0] is not a member of the request: member names are case-sensitive; send Tags[0].Value.`},
 		{"a member twice", "PutSecretValue", `{"SecretId":"s","ClientRequestToken":"` + token3 + `","SecretString":"a","SecretString":"b"}`,
