@@ -195,8 +195,12 @@ func callFrom(ctx context.Context) *call {
 
 // target is the secret a request names, as authorization sees it.
 type target struct {
-	arn      string
-	name     string
+	arn  string
+	name string
+	// shown is what a refusal names: the SecretId as the caller sent it,
+	// never the ARN found for it, whose random suffix would tell a caller
+	// without rights that the secret exists.
+	shown    string
 	secret   *rotor.Secret // nil when no such secret exists
 	resource cachedPolicy
 }
@@ -217,11 +221,14 @@ func (c *call) resolve(ctx context.Context, s *rotor.Service, id string) (target
 		return target{}, err
 	}
 	if sec == nil {
-		t := target{arn: id, name: id}
+		t := target{arn: id, name: id, shown: id}
 		if !strings.HasPrefix(id, "arn:") {
 			t.arn = namedARN(s, id)
 		} else if _, name, ok := strings.Cut(id, ":secret:"); ok {
 			t.name = name
+		}
+		if id == "" {
+			t.shown = t.arn
 		}
 		return t, nil
 	}
@@ -231,7 +238,7 @@ func (c *call) resolve(ctx context.Context, s *rotor.Service, id string) (target
 		// PutResourcePolicy; refuse rather than ignore a Deny it may hold.
 		return target{}, &rotor.Error{Code: rotor.CodeInternalServiceError, Message: "The secret's resource policy cannot be evaluated.", Err: err}
 	}
-	return target{arn: sec.ARN, name: sec.Name, secret: sec, resource: rp}, nil
+	return target{arn: sec.ARN, name: sec.Name, shown: id, secret: sec, resource: rp}, nil
 }
 
 // find loads the secret id names, nil when there is none (or when id is not
@@ -309,16 +316,20 @@ func requestTags(m *map[string][]string, tags []wireTag) {
 }
 
 // check evaluates one action on one resource and returns the
-// AccessDeniedException of a refusal.
-func (c *call) check(action, resource string, rp *policy.Policy, m map[string][]string) error {
-	req := policy.Request{Principal: c.principal.ARN, Action: action, Resource: resource, Context: m}
+// AccessDeniedException of a refusal. The refusal names the resource as
+// shown, which for a secret is the SecretId as the caller sent it, as AWS
+// names it: the ARN the decision was made on may carry a random suffix that
+// the caller could not know, and would tell it that the secret exists.
+func (c *call) check(action, resource, shown string, rp *policy.Policy, m map[string][]string) error {
 	if !c.known {
-		return &rotor.Error{Code: rotor.CodeAccessDenied, Message: "The access key that signed the request has no principal on this server, so it is not authorized to perform: " + action + " on resource: " + resource}
+		return &rotor.Error{Code: rotor.CodeAccessDenied, Message: "The access key that signed the request has no principal on this server, so it is not authorized to perform: " + action + " on resource: " + shown}
 	}
+	req := policy.Request{Principal: c.principal.ARN, Action: action, Resource: resource, Context: m}
 	d := policy.Evaluate(c.principal.Policies, rp, req)
 	if d.Allowed {
 		return nil
 	}
+	req.Resource = shown
 	return &rotor.Error{Code: rotor.CodeAccessDenied, Message: d.Message(req)}
 }
 
@@ -333,7 +344,7 @@ func (c *call) onSecret(ctx context.Context, s *rotor.Service, id string, more f
 	if more != nil && (c.principal.keys.set|t.resource.keys.set) != 0 {
 		more(&m)
 	}
-	return t, c.check("secretsmanager:"+c.op, t.arn, t.resource.p, m)
+	return t, c.check("secretsmanager:"+c.op, t.arn, t.shown, t.resource.p, m)
 }
 
 // authorize decides whether the decoded request req may run. It reads the
@@ -347,13 +358,13 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 		if r.Tags != nil && c.principal.keys.set != 0 {
 			requestTags(&m, r.Tags)
 		}
-		if err := c.check("secretsmanager:CreateSecret", arn, nil, m); err != nil {
+		if err := c.check("secretsmanager:CreateSecret", arn, arn, nil, m); err != nil {
 			return err
 		}
 		if len(r.Tags) > 0 {
 			// AWS: "If you include tags in the secret, you also need
 			// secretsmanager:TagResource."
-			return c.check("secretsmanager:TagResource", arn, nil, m)
+			return c.check("secretsmanager:TagResource", arn, arn, nil, m)
 		}
 		return nil
 	case *getSecretValueRequest:
@@ -395,7 +406,7 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 			// The seed: "you must have secretsmanager:RotateSecret
 			// permissions and lambda:InvokeFunction permissions on the
 			// function specified in the secret's metadata."
-			err = c.check("lambda:InvokeFunction", fn, nil, c.context(c.principal.keys.set))
+			err = c.check("lambda:InvokeFunction", fn, fn, nil, c.context(c.principal.keys.set))
 		}
 	case *deleteSecretRequest:
 		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
@@ -409,7 +420,7 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) { put(m, ctxTagKeys, r.TagKeys...) })
 	case *validateResourcePolicyRequest:
 		if r.SecretId == "" {
-			return c.check("secretsmanager:"+c.op, "*", nil, c.context(c.principal.keys.set))
+			return c.check("secretsmanager:"+c.op, "*", "*", nil, c.context(c.principal.keys.set))
 		}
 		_, err = c.onSecret(ctx, s, r.SecretId, nil)
 	case *updateSecretRequest:
@@ -421,17 +432,17 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 	case *putResourcePolicyRequest:
 		_, err = c.onSecret(ctx, s, r.SecretId, nil)
 	case *listSecretsRequest, *getRandomPasswordRequest:
-		return c.check("secretsmanager:"+c.op, "*", nil, c.context(c.principal.keys.set))
+		return c.check("secretsmanager:"+c.op, "*", "*", nil, c.context(c.principal.keys.set))
 	case *batchGetSecretValueRequest:
 		// AWS: secretsmanager:BatchGetSecretValue, GetSecretValue on each
 		// secret (checked by batchGetSecretValue) and, with filters,
 		// ListSecrets.
 		m := c.context(c.principal.keys.set)
-		if err := c.check("secretsmanager:BatchGetSecretValue", "*", nil, m); err != nil {
+		if err := c.check("secretsmanager:BatchGetSecretValue", "*", "*", nil, m); err != nil {
 			return err
 		}
 		if r.Filters != nil {
-			return c.check("secretsmanager:ListSecrets", "*", nil, m)
+			return c.check("secretsmanager:ListSecrets", "*", "*", nil, m)
 		}
 		return nil
 	default:
@@ -452,7 +463,7 @@ func (c *call) readable(ctx context.Context, s *rotor.Service, ids []string) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		err = c.check("secretsmanager:GetSecretValue", t.arn, t.resource.p, c.secretContext(&t, &c.principal.keys, &t.resource.keys))
+		err = c.check("secretsmanager:GetSecretValue", t.arn, t.shown, t.resource.p, c.secretContext(&t, &c.principal.keys, &t.resource.keys))
 		var e *rotor.Error
 		if errors.As(err, &e) && e.Code == rotor.CodeAccessDenied {
 			denied = append(denied, rotor.BatchError{SecretId: id, ErrorCode: e.Code, Message: e.Message})

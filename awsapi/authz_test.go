@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -266,6 +267,7 @@ func TestEveryOperationIsAuthorizedForAReaderAndAnAdmin(t *testing.T) {
 				tc.prepare(t, s.svc)
 			}
 			before := s.revisions(t, "prod/db", "dev/app", "prod/new")
+			arn := s.arn(t, "prod/db")
 			err := tc.call(ctx, s.clients["reader"])
 			if tc.readerMay {
 				require.NoError(t, err)
@@ -273,10 +275,11 @@ func TestEveryOperationIsAuthorizedForAReaderAndAnAdmin(t *testing.T) {
 				msg := requireDenied(t, err)
 				assert.Contains(t, msg, "User: "+principalARN("reader")+" is not authorized to perform: secretsmanager:"+tc.op+" on resource: ")
 				assert.Contains(t, msg, "because no identity-based policy allows the secretsmanager:"+tc.op+" action")
+				assert.NotContains(t, msg, arn, "a refusal does not show the secret's ARN")
 				assert.Equal(t, before, s.revisions(t, "prod/db", "dev/app", "prod/new"), "a refusal changes nothing")
 			}
-			requireDenied(t, tc.call(ctx, s.clients["STRAY"]))
-			requireDenied(t, tc.call(ctx, s.clients["nobody"]))
+			assert.NotContains(t, requireDenied(t, tc.call(ctx, s.clients["STRAY"])), arn)
+			assert.NotContains(t, requireDenied(t, tc.call(ctx, s.clients["nobody"])), arn)
 			require.NoError(t, tc.call(ctx, s.clients["admin"]))
 		})
 	}
@@ -292,7 +295,7 @@ func TestTheReaderReadsOnlyUnderProd(t *testing.T) {
 
 	_, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("dev/app")})
 	msg := requireDenied(t, err)
-	assert.Equal(t, "User: "+principalARN("reader")+" is not authorized to perform: secretsmanager:GetSecretValue on resource: "+s.arn(t, "dev/app")+
+	assert.Equal(t, "User: "+principalARN("reader")+" is not authorized to perform: secretsmanager:GetSecretValue on resource: dev/app"+
 		" because no identity-based policy allows the secretsmanager:GetSecretValue action", msg)
 	_, err = c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(s.arn(t, "dev/app"))})
 	requireDenied(t, err)
@@ -302,7 +305,7 @@ func TestTheReaderReadsOnlyUnderProd(t *testing.T) {
 	// policy allows the ARN it would have.
 	_, err = c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("dev/missing")})
 	msg = requireDenied(t, err)
-	assert.Contains(t, msg, "on resource: "+secretARNs+"dev/missing-??????")
+	assert.Contains(t, msg, "on resource: dev/missing because")
 	_, err = c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("prod/missing")})
 	var notFound *types.ResourceNotFoundException
 	require.ErrorAs(t, err, &notFound)
@@ -328,7 +331,7 @@ func TestBatchGetSecretValueReportsADeniedSecretAsAnError(t *testing.T) {
 	denied := byID["dev/app"]
 	require.NotNil(t, denied.ErrorCode)
 	assert.Equal(t, "AccessDeniedException", *denied.ErrorCode)
-	assert.Contains(t, *denied.Message, "secretsmanager:GetSecretValue on resource: "+s.arn(t, "dev/app"))
+	assert.Contains(t, *denied.Message, "secretsmanager:GetSecretValue on resource: dev/app because")
 	assert.Equal(t, before, s.revisions(t, "dev/app"), "the denied secret is not read")
 
 	// With filters: every listed secret is checked the same way.
@@ -389,7 +392,7 @@ func TestAnExplicitDenyInTheResourcePolicyBeatsAnIdentityAllow(t *testing.T) {
 	_, err := admin.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("prod/db"), ResourcePolicy: aws.String(deny)})
 	require.NoError(t, err)
 	_, err = admin.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("prod/db")})
-	assert.Equal(t, "User: "+principalARN("admin")+" is not authorized to perform: secretsmanager:GetSecretValue on resource: "+s.arn(t, "prod/db")+
+	assert.Equal(t, "User: "+principalARN("admin")+" is not authorized to perform: secretsmanager:GetSecretValue on resource: prod/db"+
 		" with an explicit deny in a resource-based policy", requireDenied(t, err))
 	_, err = admin.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("prod/db")})
 	require.NoError(t, err, "the deny names one action")
@@ -476,4 +479,52 @@ func TestAuthorizationWithoutASignatureRefusesEverything(t *testing.T) {
 	defer ts.Close()
 	_, err = newClient(ts.URL, "us-east-1", aws.AnonymousCredentials{}).ListSecrets(context.Background(), &secretsmanager.ListSecretsInput{})
 	requireDenied(t, err)
+}
+
+// A caller with no rights on a secret learns nothing of it from a refusal:
+// the refusal names the SecretId as it was sent, as AWS does, so a secret
+// that exists and one that does not are refused in the same words.
+func TestARefusalNamesTheSecretIdAsSentAndNothingMore(t *testing.T) {
+	ctx := context.Background()
+	s := newAuthzServer(t)
+	s.seed(t)
+	arn := s.arn(t, "dev/app")
+	partial := secretARNs + "dev/app"
+	refusal := func(id string) string {
+		return "User: " + principalARN("reader") + " is not authorized to perform: secretsmanager:GetSecretValue on resource: " + id +
+			" because no identity-based policy allows the secretsmanager:GetSecretValue action"
+	}
+	tests := []struct{ name, id string }{
+		{"a name", "dev/app"},
+		{"a partial ARN", partial},
+		{"a full ARN", arn},
+		{"the name of no secret", "dev/none"},
+		{"the partial ARN of no secret", secretARNs + "dev/none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is named as it was sent", func(t *testing.T) {
+			_, err := s.clients["reader"].GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(tt.id)})
+			assert.Equal(t, refusal(tt.id), requireDenied(t, err))
+			_, err = s.clients["reader"].DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(tt.id)})
+			msg := requireDenied(t, err)
+			assert.Contains(t, msg, " on resource: "+tt.id+" because ")
+			if tt.id != arn {
+				assert.NotContains(t, msg, arn)
+			}
+		})
+	}
+
+	t.Run("a key with no principal is refused naming the SecretId as sent", func(t *testing.T) {
+		_, err := s.clients["STRAY"].GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("dev/app")})
+		msg := requireDenied(t, err)
+		assert.True(t, strings.HasSuffix(msg, " on resource: dev/app"), msg)
+	})
+
+	t.Run("a batch entry is refused naming the SecretId as sent", func(t *testing.T) {
+		out, err := s.clients["reader"].BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{partial}})
+		require.NoError(t, err)
+		require.Len(t, out.Errors, 1)
+		assert.Equal(t, partial, *out.Errors[0].SecretId)
+		assert.Equal(t, refusal(partial), *out.Errors[0].Message)
+	})
 }

@@ -15,22 +15,54 @@
 // the Go API cannot see: whether a member was sent at all (an explicit empty
 // SecretString is a ValidationException, not an absent value) and whether a
 // raw request carries the ClientRequestToken that AWS demands of
-// CreateSecret, UpdateSecret, PutSecretValue and RotateSecret.
+// CreateSecret, UpdateSecret, PutSecretValue and RotateSecret ("You must
+// provide a ClientRequestToken value. We recommend a UUID-type value.", an
+// InvalidRequestException, but an InvalidParameterException for
+// RotateSecret, as AWS answers).
+//
+// RotationRules that were sent are never read as absent: an object with no
+// member, or with AutomaticallyAfterDays 0 alone, reaches the service as a
+// non-nil zero rotor.RotationRules, which it refuses; an
+// AutomaticallyAfterDays below 1 sent together with a ScheduleExpression is
+// refused with the InvalidParameterException rotor.ParseSchedule gives for
+// that number of days, and an empty ScheduleExpression or Duration is a
+// ValidationException. Only an absent or null RotationRules keeps the stored
+// rules.
 //
 // One Handler serves every region, as the emulators users know do. A
 // request's region is the region of its SigV4 credential scope, else the
-// configured default; each region gets its own *rotor.Service over one shared
-// Store, created on first use, so secrets are kept apart per region and their
-// ARNs carry it.
+// configured default (Config.Region). Secrets are kept apart per region in
+// one shared Store, and their ARNs carry it. A region name must have AWS's
+// form, as the regionRegex of each partition in the AWS SDKs' endpoint
+// metadata has it, with lower-case letters: a partition's prefix (us, eu, ap,
+// sa, ca, me, af, il, mx, cn, us-gov, us-iso, us-isob, us-isof, eu-isoe or
+// eusc-de), a direction and a number, joined by '-' (us-east-1,
+// ap-southeast-4, us-gov-west-1, cn-north-1, us-isob-east-1), at most 32
+// characters. A request naming another is refused with an
+// IncompleteSignatureException (an InvalidSignatureException when signatures
+// are checked) that says the form.
+//
+// A region costs nothing until a secret is written there. The Handler keeps
+// a *rotor.Service (built with Config.NewService, the place of a rotation
+// engine) only for a region where the store holds a secret — written by a
+// CreateSecret, or found stored when a request names the region after a
+// restart — and for the regions passed to Handler.Service; it keeps at most
+// MaxRegions, beyond which a CreateSecret in a new region is a
+// LimitExceededException. Any other request in a region where no secret is
+// stored, a read or a failed write, runs on a service of rotor.New that is
+// dropped after it, and keeps nothing.
 //
 // When credentials are configured, every request must carry a valid AWS
 // Signature Version 4 for service secretsmanager, in the Authorization header
-// with an X-Amz-Date header (both signed, with host), dated within 5 minutes
-// of the server's clock; the expected signature is computed with the AWS
-// SDK's signer over exactly the headers the client signed and the body
-// received. Presigned URLs and the Date header form are not accepted, and an
-// X-Amz-Security-Token is signed but not checked: there are no session
-// credentials. Without credentials, unsigned requests are accepted and a
+// with an X-Amz-Date header, dated within 5 minutes of the server's clock; the
+// expected signature is computed with the AWS SDK's signer over exactly the
+// headers the client signed and the body received. The signed headers must
+// include host, x-amz-date, content-type and x-amz-target, as the AWS SDKs
+// sign them, so that a signed request cannot be replayed as another
+// operation or media type: a signature that leaves one out is an
+// InvalidSignatureException naming it. Presigned URLs and the Date header
+// form are not accepted, and an X-Amz-Security-Token is signed but not
+// checked: there are no session credentials. Without credentials, unsigned requests are accepted and a
 // signature, if any, only names the region.
 //
 // # Authorization
@@ -49,6 +81,12 @@
 // secret is authorized on the ARN it names (a name N becomes
 // arn:aws:secretsmanager:REGION:ACCOUNT:secret:N-??????), so a caller no
 // policy allows gets AccessDeniedException, not ResourceNotFoundException.
+// The refusal names the SecretId as the caller sent it, as AWS does ("User:
+// P is not authorized to perform: secretsmanager:Op on resource: SecretId
+// because no identity-based policy allows the secretsmanager:Op action"),
+// never the ARN found for it, whose random suffix would tell a caller
+// without rights that the secret exists; so do the AccessDeniedException
+// entries of BatchGetSecretValue.
 // CreateSecret is authorized on that same ARN of the new name, which
 // "secret:prod/*" and "secret:N-??????" match, and also needs
 // secretsmanager:TagResource when it carries tags. ListSecrets,
@@ -82,6 +120,24 @@
 // application/x-amz-json-1.1 (or application/json) an
 // UnsupportedMediaTypeException (415), a body over the limit a
 // RequestEntityTooLargeException (413).
+//
+// A body is decoded exactly or refused, never bent into another value: these
+// too are SerializationExceptions, whose message names the member or the byte
+// at fault (never a value):
+//
+//   - text that is not UTF-8, or a string with a \u escape of half a UTF-16
+//     surrogate pair without its other half (\ud800 alone): such a body is
+//     not JSON text (RFC 8259, section 8), and a decoder would store U+FFFD
+//     instead of what was sent, in SecretString or any other member;
+//   - a member name that matches a member of the API model only when case is
+//     ignored ("secretid"; "\u212aey", with a Kelvin sign, for Key): member
+//     names are case-sensitive, as on AWS;
+//   - a member name twice in one object, at any depth (RFC 7493, section 2.3).
+//
+// Members the API model does not have are ignored. The check costs no
+// second parse when every member name is plain (unescaped ASCII, nested at
+// most 16 objects deep), as the SDKs send them; any other body is read value
+// by value, and refused as too complex beyond 10000 values.
 //
 // RotateSecret runs the rotation steps before it answers. A step that fails
 // is not an error of the call, as on AWS, where the steps run after the

@@ -47,6 +47,10 @@ func FuzzHandler(f *testing.F) {
 		{"GetSecretValue", `{"SecretId":`},
 		{"GetSecretValue", `null`},
 		{"GetSecretValue", `{"SecretId":"\ud800"}`},
+		{"PutSecretValue", `{"SecretId":"s","SecretString":"\udc00\ud800","ClientRequestToken":"` + token3 + `"}`},
+		{"GetSecretValue", `{"secretid":"s"}`},
+		{"GetSecretValue", `{"SecretId":"s","SecretId":"t"}`},
+		{"CreateSecret", `{"Name":"t","Tags":[{"Key":"k","\u212aey":"v"}]}`},
 		{"ListSecrets", `{"MaxResults":1e400}`},
 		{"Nope", `{}`},
 	}

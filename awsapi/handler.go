@@ -1,9 +1,7 @@
 package awsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -30,10 +28,6 @@ import (
 // (a 64 KiB secret value, base64-encoded).
 const DefaultMaxBodyBytes = 1 << 20
 
-// MaxRegions bounds how many regions one Handler serves, so that requests
-// naming ever new regions cannot grow it without end.
-const MaxRegions = 64
-
 // Config configures a Handler. The zero value serves region us-east-1 and
 // account 000000000000 from a fresh memory store, without authentication.
 type Config struct {
@@ -54,10 +48,14 @@ type Config struct {
 	// Clock and Invoker of this Config (so they may replace them for the
 	// services alone) and before its region and account.
 	Options []rotor.Option
-	// NewService, when set, builds each region's service from the options
-	// the handler computed (clock, invoker, Options, region, account) instead
-	// of rotor.New(Store, opts...): the place to attach a rotation engine.
-	// It is called once per region, under the handler's lock.
+	// NewService, when set, builds each kept region's service from the
+	// options the handler computed (clock, invoker, Options, region,
+	// account) instead of rotor.New(Store, opts...): the place to attach a
+	// rotation engine. It is called once per region, under the handler's
+	// lock, and only for a region that is kept: one where a secret is
+	// stored, or one passed to Handler.Service (see the package
+	// documentation). A request in a region where no secret is stored runs
+	// on a service of rotor.New that is dropped after it.
 	NewService func(opts ...rotor.Option) *rotor.Service
 	// Credentials maps access key ids to secret access keys. When it is not
 	// empty, every request must be signed with one of them (SigV4); when it
@@ -98,7 +96,10 @@ type Handler struct {
 	requestIDs requestIDs
 
 	mu       sync.RWMutex
-	services map[string]*rotor.Service
+	services map[string]*rotor.Service // the kept regions'
+	// creating counts the CreateSecrets running in regions not kept, each
+	// holding one of the MaxRegions slots until it is done.
+	creating int
 }
 
 // requestIDs numbers requests with UUIDs: a random one drawn when the
@@ -161,56 +162,6 @@ func NewHandler(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, logger: logger, signers: signers, policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
 	h.requestIDs.base = uuid.New()
 	return h
-}
-
-// Service returns the service of region, creating it on first use. It fails
-// when region is not a region name or when MaxRegions are already served.
-func (h *Handler) Service(region string) (*rotor.Service, error) {
-	h.mu.RLock()
-	s := h.services[region]
-	h.mu.RUnlock()
-	if s != nil {
-		return s, nil
-	}
-	if !validRegion(region) {
-		return nil, fmt.Errorf("awsapi: %q is not a region name", region)
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if s := h.services[region]; s != nil {
-		return s, nil
-	}
-	if len(h.services) >= MaxRegions {
-		return nil, fmt.Errorf("awsapi: already serving %d regions", MaxRegions)
-	}
-	opts := []rotor.Option{rotor.WithClock(h.cfg.Clock)}
-	if h.cfg.Invoker != nil {
-		opts = append(opts, rotor.WithInvoker(h.cfg.Invoker))
-	}
-	opts = append(opts, h.cfg.Options...)
-	opts = append(opts, rotor.WithRegion(region), rotor.WithAccountID(h.cfg.AccountID))
-	if h.cfg.NewService != nil {
-		s = h.cfg.NewService(opts...)
-	} else {
-		s = rotor.New(h.cfg.Store, opts...)
-	}
-	h.services[region] = s
-	return s, nil
-}
-
-// validRegion accepts names like us-east-1 or local: lowercase letters,
-// digits and dashes, starting with a letter, at most 32 characters.
-func validRegion(r string) bool {
-	if r == "" || len(r) > 32 || r[0] < 'a' || r[0] > 'z' {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // apiError is an error answered on the wire.
@@ -334,19 +285,25 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		return fail(&apiError{http.StatusBadRequest, codeUnknownOperation, msg})
 	}
 	if !validRegion(region) {
-		return fail(&apiError{http.StatusBadRequest, codeIncompleteSignature, "Credential should be scoped to a valid region, not " + strconv.Quote(region) + "."})
-	}
-	svc, err := h.Service(region)
-	if err != nil {
-		return fail(&apiError{http.StatusBadRequest, rotor.CodeLimitExceeded, "This server already serves " + strconv.Itoa(MaxRegions) + " regions; it serves no more."})
+		return fail(&apiError{http.StatusBadRequest, codeIncompleteSignature, "Credential should be scoped to a valid region, not " + quoteRegion(region) + ": " + regionForm})
 	}
 	ctx := r.Context()
+	svc, done, aerr := h.serviceFor(ctx, region, opName)
+	if aerr != nil {
+		return fail(aerr)
+	}
 	if h.policies != nil {
 		p, known := h.identities[accessKey]
 		c := &call{op: opName, principal: p, known: known && accessKey != "", now: h.cfg.Clock().UTC(), secure: r.TLS != nil, cache: h.policies}
 		ctx = context.WithValue(ctx, callKey{}, c)
 	}
+	created := false
+	if done != nil {
+		// Deferred, so that a panic frees the slot too.
+		defer func() { done(created) }()
+	}
 	out, err := run(ctx, svc, body)
+	created = err == nil
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {
@@ -477,49 +434,3 @@ func writeJSON(w http.ResponseWriter, status int, b []byte) {
 // handler: net/http sets it for a reply shorter than its chunking buffer
 // (2048 bytes) and sends a longer one chunked unless it is set.
 const smallReply = 1024
-
-// decodeBody decodes a JSON object into v. An empty body is the empty
-// object. Errors never quote the body, which may hold a secret value.
-func decodeBody(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	// Unmarshal succeeds only on one JSON value with nothing after it but
-	// space, and then decodes exactly as a Decoder would, without a
-	// Decoder's buffer and copy of the body. On valid JSON it fails as a
-	// Decoder would; only invalid JSON needs a Decoder, for the error it
-	// gives.
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return nil
-	}
-	if !json.Valid(body) {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		if err = dec.Decode(v); err == nil {
-			if _, extra := dec.Token(); extra != io.EOF {
-				return serializationError("The request body must be a single JSON object.")
-			}
-			return nil
-		}
-	}
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var b64 base64.CorruptInputError
-	switch {
-	case errors.As(err, &syntax):
-		return serializationError("The request body is not valid JSON (error at byte " + strconv.FormatInt(syntax.Offset, 10) + ").")
-	case errors.As(err, &typ) && typ.Field == "":
-		return serializationError("The request body must be a JSON object.")
-	case errors.As(err, &typ):
-		return serializationError("The member " + typ.Field + " cannot be a JSON " + typ.Value + ".")
-	case errors.As(err, &b64):
-		return serializationError("SecretBinary must be standard base64 with padding.")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return serializationError("The request body ends before its JSON is complete.")
-	}
-	return serializationError("The request body could not be decoded.")
-}
-
-func serializationError(msg string) error {
-	return &apiError{status: http.StatusBadRequest, code: codeSerialization, message: msg}
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/rotorkit/rotor"
 )
@@ -12,12 +13,14 @@ import (
 // returns the value to encode as the reply.
 type operation func(ctx context.Context, s *rotor.Service, body []byte) (any, error)
 
-// op turns a typed run function into an operation that decodes Req first
-// and, when authorization is on, authorizes the decoded request.
+// op turns a typed run function into an operation that decodes Req first,
+// exactly (see schema.exact), and, when authorization is on, authorizes the
+// decoded request.
 func op[Req any](run func(ctx context.Context, s *rotor.Service, req *Req) (any, error)) operation {
+	sch := schemaOf(reflect.TypeFor[Req]())
 	return func(ctx context.Context, s *rotor.Service, body []byte) (any, error) {
 		var req Req
-		if err := decodeBody(body, &req); err != nil {
+		if err := decodeBody(body, &req, sch); err != nil {
 			return nil, err
 		}
 		if c := callFrom(ctx); c != nil {
@@ -251,7 +254,10 @@ func updateSecretVersionStage(ctx context.Context, s *rotor.Service, r *updateSe
 // with success, as AWS does: there the steps run after the reply.
 func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest) (any, error) {
 	if r.ClientRequestToken == "" {
-		return nil, rotor.ErrTokenRequired
+		return nil, errRotateTokenRequired
+	}
+	if err := sentRules(r.RotationRules); err != nil {
+		return nil, err
 	}
 	out, err := s.RotateSecret(ctx, rotor.RotateSecretInput{
 		SecretId: r.SecretId, ClientRequestToken: r.ClientRequestToken,
@@ -268,6 +274,39 @@ func rotateSecret(ctx context.Context, s *rotor.Service, r *rotateSecretRequest)
 	}
 	return resp, nil
 }
+
+// sentRules refuses RotationRules members that were sent but that
+// rotor.RotationRules, where a zero member means "not set", would read as
+// absent. An AutomaticallyAfterDays below 1 sent with a ScheduleExpression
+// would vanish and leave the expression alone, accepted: it is refused with
+// the error ParseSchedule gives for that number of days, so that the range
+// stays a rule of the root package. An empty ScheduleExpression or Duration
+// is shorter than the API model allows. (A RotationRules object with no
+// member, or with AutomaticallyAfterDays 0 alone, goes to the service as a
+// non-nil zero RotationRules, which is its to refuse.)
+func sentRules(r *wireRotationRules) error {
+	if r == nil {
+		return nil
+	}
+	if r.ScheduleExpression != nil && *r.ScheduleExpression == "" {
+		return validation("", "rotationRules.scheduleExpression", "have length greater than or equal to 1")
+	}
+	if r.Duration != nil && *r.Duration == "" {
+		return validation("", "rotationRules.duration", "have length greater than or equal to 2")
+	}
+	if days := r.AutomaticallyAfterDays; days != nil && *days < 1 && r.ScheduleExpression != nil {
+		if _, err := rotor.ParseSchedule(rotor.RotationRules{AutomaticallyAfterDays: *days}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errRotateTokenRequired is the refusal of a raw RotateSecret without a
+// ClientRequestToken: AWS answers it with InvalidParameterException, where
+// CreateSecret, UpdateSecret and PutSecretValue answer
+// rotor.ErrTokenRequired's InvalidRequestException, with the same message.
+var errRotateTokenRequired = &rotor.Error{Code: rotor.CodeInvalidParameter, Message: rotor.ErrTokenRequired.Message}
 
 // stepFailed is a successful RotateSecret reply whose rotation step failed;
 // the handler logs the step and sends only the reply.

@@ -102,6 +102,12 @@ func parseAuthorization(h string) (authorization, *apiError) {
 	return a, nil
 }
 
+// mustSign are the headers every signature must cover, as the AWS SDKs sign
+// them: without x-amz-target, a signed request could be replayed as another
+// operation (a DescribeSecret as a DeleteSecret), and without content-type
+// its body could be read under another media type.
+var mustSign = [...]string{"host", "x-amz-date", "content-type", "x-amz-target"}
+
 // signsHeader reports whether the SignedHeaders value list names name.
 func signsHeader(list, name string) bool {
 	for more := true; more; {
@@ -148,10 +154,12 @@ func (h *Handler) authenticate(r *http.Request, body []byte) (string, string, *a
 		return invalid("Credential should be scoped with a valid terminator: '" + sigTerminator + "'.")
 	}
 	if !validRegion(a.region) {
-		return invalid("Credential should be scoped to a valid region.")
+		return invalid("Credential should be scoped to a valid region, not " + quoteRegion(a.region) + ": " + regionForm)
 	}
-	if !signsHeader(a.signedHeaders, "host") || !signsHeader(a.signedHeaders, "x-amz-date") {
-		return invalid("The SignedHeaders must include host and x-amz-date.")
+	for _, name := range mustSign {
+		if !signsHeader(a.signedHeaders, name) {
+			return invalid("The SignedHeaders must include " + name + ": a request must sign its host, x-amz-date, content-type and x-amz-target headers.")
+		}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse(amzDateLayout, amzDate)

@@ -147,18 +147,20 @@ func TestAuthenticateLeavesTheRequestAlone(t *testing.T) {
 		}
 
 		plain := sign(nil)
-		if _, _, aerr := h.authenticate(plain, []byte(body)); aerr != nil {
+		plain.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		plain.Header.Set("X-Amz-Target", "secretsmanager.DeleteSecret")
+		if _, _, aerr := h.authenticate(plain, []byte(body)); aerr == nil || aerr.code != codeInvalidSignature {
 			t.Fatalf("a request signing only host and x-amz-date: %v", aerr)
 		}
 
-		missing := sign(map[string]string{"X-Amz-Target": "secretsmanager.GetSecretValue"})
+		missing := sign(map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.GetSecretValue"})
 		missing.Header.Del("X-Amz-Target")
 		if _, _, aerr := h.authenticate(missing, []byte(body)); aerr == nil || aerr.code != codeIncompleteSignature {
 			t.Fatalf("a request without a header it signed: %v", aerr)
 		}
 
-		added := sign(nil)
-		added.Header.Set("X-Amz-Target", "secretsmanager.DeleteSecret")
+		added := sign(map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "secretsmanager.GetSecretValue"})
+		added.Header.Set("X-Unsigned", "anything")
 		if _, _, aerr := h.authenticate(added, []byte(body)); aerr != nil {
 			t.Fatalf("an unsigned header is not part of the signature: %v", aerr)
 		}

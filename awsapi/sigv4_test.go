@@ -140,3 +140,68 @@ func TestTheSDKSeesSignatureErrorsByCode(t *testing.T) {
 	require.ErrorAs(t, err, &api)
 	assert.Equal(t, "MissingAuthenticationTokenException", api.ErrorCode())
 }
+
+// signedOver builds a request for target with body, signed with the test key
+// over host, x-amz-date and only the headers of signed; the Content-Type and
+// X-Amz-Target it carries are set after signing when not in signed, to
+// sentTarget.
+func signedOver(t *testing.T, url, body string, at time.Time, signed map[string]string, sentTarget string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+	require.NoError(t, err)
+	req.ContentLength = 0 // so that the signer leaves Content-Length out
+	for k, v := range signed {
+		req.Header.Set(k, v)
+	}
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", at))
+	req.ContentLength = int64(len(body))
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	}
+	req.Header.Set("X-Amz-Target", sentTarget)
+	return req
+}
+
+func TestTheOperationAndItsMediaTypeMustBeSigned(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	s := newServer(t, awsapi.Config{Clock: func() time.Time { return now }}, true)
+	ctx := context.Background()
+	_, err := s.client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+	const body = `{"SecretId":"s","ForceDeleteWithoutRecovery":true}`
+	const ct = "application/x-amz-json-1.1"
+
+	tests := []struct {
+		name    string
+		req     *http.Request
+		missing string
+	}{
+		{"a DescribeSecret signed without x-amz-target and replayed as a DeleteSecret is refused",
+			signedOver(t, s.url, body, now, nil, "secretsmanager.DeleteSecret"), "content-type"},
+		{"a request that signs content-type but not x-amz-target is refused",
+			signedOver(t, s.url, body, now, map[string]string{"Content-Type": ct}, "secretsmanager.DeleteSecret"), "x-amz-target"},
+		{"a request that signs x-amz-target but not content-type is refused",
+			signedOver(t, s.url, body, now, map[string]string{"X-Amz-Target": "secretsmanager.DeleteSecret"}, "secretsmanager.DeleteSecret"), "content-type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.NotContains(t, tt.req.Header.Get("Authorization"), tt.missing)
+			status, m, _ := do(t, tt.req)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, "InvalidSignatureException", m["__type"])
+			assert.Equal(t, "The SignedHeaders must include "+tt.missing+": a request must sign its host, x-amz-date, content-type and x-amz-target headers.", m["Message"])
+			desc, err := s.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+			require.NoError(t, err, "the secret is still there")
+			assert.Nil(t, desc.DeletedDate)
+		})
+	}
+
+	t.Run("the same request signed over both headers passes", func(t *testing.T) {
+		req := signedOver(t, s.url, `{"SecretId":"s"}`, now, map[string]string{"Content-Type": ct, "X-Amz-Target": "secretsmanager.DescribeSecret"}, "secretsmanager.DescribeSecret")
+		status, m, _ := do(t, req)
+		assert.Equal(t, http.StatusOK, status, "%v", m)
+		assert.Equal(t, "s", m["Name"])
+	})
+}

@@ -83,6 +83,10 @@ type wireRotationRules struct {
 	ScheduleExpression     *string `json:"ScheduleExpression,omitempty"`
 }
 
+// rulesIn hands the rules sent over to the service: nil when RotationRules
+// was absent (or null), else a non-nil RotationRules, even when no member was
+// sent, so that the service refuses an empty object instead of reading it as
+// "keep the stored rules".
 func rulesIn(r *wireRotationRules) *rotor.RotationRules {
 	if r == nil {
 		return nil
