@@ -165,7 +165,7 @@ func loadCredentials(file, accountID string, getenv func(string) string) (map[st
 	creds := make(map[string]string)
 	var principals map[string]principalKey
 	if file != "" {
-		data, err := os.ReadFile(file)
+		data, err := readPrivateFile(file)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--credentials: %w", err)
 		}
@@ -197,6 +197,24 @@ func loadCredentials(file, accountID string, getenv func(string) string) (map[st
 		out[id] = k.Principal
 	}
 	return creds, out, nil
+}
+
+// readPrivateFile reads a file of secrets (access keys), refusing it, as
+// ssh refuses a private key, when group or others may read or write it.
+func readPrivateFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %#o: others may read it; make it 0600", path, perm)
+	}
+	return io.ReadAll(f)
 }
 
 // parseKeyLines reads "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines into creds.
