@@ -170,7 +170,11 @@ func operationAPI(ctx context.Context, g cli.Globals) (cli.API, func(), error) {
 		return remote, func() {}, nil
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, closeStore, err := openStore(ctx, spec, g.Values["keys"], os.Getenv, logger)
+	region := g.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	store, closeStore, err := openStore(ctx, storeConfig{spec: spec, keysFile: g.Values["keys"], region: region, getenv: os.Getenv, logger: logger})
 	if err != nil {
 		return nil, nil, err
 	}

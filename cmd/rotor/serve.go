@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,9 +23,6 @@ import (
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/policy"
-	"github.com/rotorkit/rotor/store/bolt"
-	"github.com/rotorkit/rotor/store/encrypted"
-	"github.com/rotorkit/rotor/store/postgres"
 )
 
 // serveConfig is what the flags of serve say.
@@ -89,72 +84,6 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // defaultStore is the store of a plain `rotor serve`: a file in the working
 // directory, so the README's first command keeps its data across restarts.
 const defaultStore = "rotor.db"
-
-// openStore opens the store --store names: memory, a PostgreSQL URL, or a
-// bbolt file. Durable stores are wrapped with encryption at rest under the
-// keys of keysFile (created with a fresh default key if missing) and of the
-// environment (ROTOR_MASTER_KEY, ROTOR_KEYS). close releases the store.
-func openStore(ctx context.Context, spec, keysFile string, getenv func(string) string, logger *slog.Logger) (store rotor.Store, close func() error, err error) {
-	if spec == "memory" {
-		return rotor.NewMemoryStore(), func() error { return nil }, nil
-	}
-	var inner rotor.Store
-	switch {
-	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		pg, err := postgres.Open(ctx, spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--store: %w", err)
-		}
-		inner, close = pg, pg.Close
-		if keysFile == "" {
-			keysFile = "rotor.keys"
-		}
-	default:
-		db, err := bolt.Open(spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--store %s: %w", spec, err)
-		}
-		inner, close = db, db.Close
-		if keysFile == "" {
-			keysFile = spec + ".keys"
-		}
-	}
-	keys, err := loadKeys(keysFile, getenv, logger)
-	if err != nil {
-		_ = close()
-		return nil, nil, err
-	}
-	return encrypted.New(inner, keys), close, nil
-}
-
-// loadKeys reads the master keys: the file (created with a fresh default
-// key unless the environment supplies that key) merged with the environment.
-func loadKeys(file string, getenv func(string) string, logger *slog.Logger) (*encrypted.Keyring, error) {
-	env, err := encrypted.KeyringFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	if slices.Contains(env.IDs(), encrypted.DefaultKeyID) {
-		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-			return env, nil
-		}
-	}
-	created, err := encrypted.EnsureKeyFile(file, crand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("--keys: %w", err)
-	}
-	if created {
-		logger.Warn("created a master key for encryption at rest: back it up, the secrets cannot be read without it", "keys", file)
-	}
-	keys, err := encrypted.LoadKeyringFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("--keys: %w", err)
-	}
-	if err := keys.Merge(env); err != nil {
-		return nil, fmt.Errorf("--keys and the environment: %w", err)
-	}
-	return keys, nil
-}
 
 // loadCredentials reads the credentials file, if any, and the environment
 // pair ROTOR_ACCESS_KEY_ID / ROTOR_SECRET_ACCESS_KEY. A file in the JSON
@@ -350,7 +279,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.Invoker = inv
 	}
 	// The store opens last, once everything that can be refused was.
-	store, closeStore, err := openStore(ctx, c.store, c.keysFile, os.Getenv, logger)
+	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger})
 	if err != nil {
 		return err
 	}
