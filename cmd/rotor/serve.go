@@ -39,6 +39,9 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	lambdaEndpoint  string
 	lambdaTimeout   time.Duration
+	tlsCert         string
+	tlsKey          string
+	maxConnections  int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -53,7 +56,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines, or JSON keys with principals and policies (turns authorization on); with credentials every request must be signed")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials")
+	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials or without TLS")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the certificate chain to serve HTTPS with (with -tls-key); read again when it changes")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of -tls-cert; must not be readable by group or others")
+	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
@@ -269,6 +275,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(creds) == 0 && !c.listenAny && !loopback(c.addr) {
 		return fmt.Errorf("--addr %s is not a loopback address and no credentials are configured: anyone could read the secrets; give --credentials, or --insecure-listen-any to accept it", c.addr)
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
+	}
+	if c.tlsCert == "" && !c.listenAny && !loopback(c.addr) {
+		return fmt.Errorf("--addr %s is not a loopback address and TLS is off: secret values, and requests anyone on the path could replay, would cross the network in the clear; give --tls-cert and --tls-key, or --insecure-listen-any to accept it", c.addr)
+	}
+	if err := checkMaxConnections(c.maxConnections); err != nil {
+		return err
+	}
+	var certs *certReloader
+	if c.tlsCert != "" {
+		if certs, err = newCertReloader(c.tlsCert, c.tlsKey, logger); err != nil {
+			return err
+		}
+	}
 	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
@@ -305,20 +326,34 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	guard := newConnGuard(c.maxConnections, logger)
+	ln = guard.listener(ln)
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: RotateSecret answers after the rotation steps,
-		// which --lambda-timeout bounds.
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         guard.track,
+		// No WriteTimeout: RotateSecret with RotateImmediately=false
+		// answers after testSecret, which --lambda-timeout bounds.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(),
+	scheme := "http"
+	if certs != nil {
+		scheme, srv.TLSConfig = "https", certs.tlsConfig()
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
-		"lambda_endpoint", c.lambdaEndpoint)
+		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if certs != nil {
+			done <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-done:
 		return err
