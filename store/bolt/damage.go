@@ -162,7 +162,7 @@ func verify(db *bbolt.DB) (err error) {
 		// Drain the channel: the check runs in a goroutine of its own,
 		// which must be done before the transaction ends.
 		var first error
-		for err := range tx.Check() {
+		for err := range tx.Check(bbolt.WithKVStringer(redacted{})) {
 			if first == nil {
 				first = fmt.Errorf("bbolt's consistency check: %w", err)
 			}
@@ -218,3 +218,10 @@ func closeQuietly(db *bbolt.DB) (err error) {
 	}()
 	return db.Close()
 }
+
+// redacted prints keys and values of the check's messages as their length
+// only: a record holds secret values.
+type redacted struct{}
+
+func (redacted) KeyToString(k []byte) string   { return fmt.Sprintf("<key of %d bytes>", len(k)) }
+func (redacted) ValueToString(v []byte) string { return fmt.Sprintf("<value of %d bytes>", len(v)) }
