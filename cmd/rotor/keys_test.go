@@ -174,6 +174,23 @@ func TestAnOperationRefusesAStorePathThatDoesNotExist(t *testing.T) {
 	assert.Empty(t, entries, "neither a store nor a keys file was created")
 }
 
+func TestHelpAndSkeletonsOpenNoStore(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "not-yet.db")
+	for _, line := range [][]string{
+		{"describe-secret", "--store", store, "--help"},
+		{"create-secret", "--store", store, "--generate-cli-skeleton"},
+		{"get-random-password", "--store", store, "--generate-cli-skeleton", "output"},
+	} {
+		code, out, errOut := rotorCmd(t, line...)
+		assert.Equal(t, 0, code, "%v: %s", line, errOut)
+		assert.NotEmpty(t, out, "%v", line)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
+
 func TestAnOperationRefusesAStoreWhoseKeysFileIsGone(t *testing.T) {
 	dir := t.TempDir()
 	store := filepath.Join(dir, "local.db")

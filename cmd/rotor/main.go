@@ -171,12 +171,16 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	opts := cli.Options{Globals: localGlobals}
 	g := cli.ParseGlobals(args, localGlobals...)
-	api, closeAPI, err := operationAPI(ctx, g)
-	if err != nil {
-		fmt.Fprintln(stderr, "rotor:", err)
-		return 255
+	var api cli.API
+	if callsTheService(args) {
+		var closeAPI func()
+		var err error
+		if api, closeAPI, err = operationAPI(ctx, g); err != nil {
+			fmt.Fprintln(stderr, "rotor:", err)
+			return 255
+		}
+		defer closeAPI()
 	}
-	defer closeAPI()
 	var errs bytes.Buffer
 	code := cli.RunWith(ctx, opts, args, stdin, stdout, io.MultiWriter(stderr, &errs), api)
 	if strings.Contains(errs.String(), "operation") && code == 252 || len(args) == 1 && (args[0] == "--help" || args[0] == "help" || args[0] == "-h") {
@@ -184,6 +188,17 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintln(stderr, "\nrotor serve [flags] runs the Secrets Manager endpoint; rotor serve -h lists its flags.")
 	}
 	return code
+}
+
+// callsTheService reports whether a command line may call the service:
+// help and skeletons do not, so they open no store and need no endpoint.
+func callsTheService(args []string) bool {
+	for _, a := range args {
+		if a == "help" || a == "--help" || a == "-h" || strings.HasPrefix(a, "--generate-cli-skeleton") {
+			return false
+		}
+	}
+	return true
 }
 
 // localGlobals are rotor's own global options of the operation commands.
