@@ -11,8 +11,8 @@
 // statuses: `rotor X ...` takes what `aws secretsmanager X ...` takes. It
 // talks to --endpoint-url (a rotor server or any Secrets Manager endpoint,
 // signed with the usual AWS variables and profiles), or with --store PATH
-// works directly on a local store file (rotation functions then run through
-// --lambda-endpoint). `rotor --help` and `rotor <operation> --help` describe
+// works directly on a local store file, which it never creates (rotation
+// functions then run through --lambda-endpoint). `rotor --help` and `rotor <operation> --help` describe
 // every flag.
 //
 // serve answers the Secrets Manager API (AWS JSON 1.1, SigV4) on
@@ -26,15 +26,23 @@
 //
 //	--addr HOST:PORT         where to listen (default 127.0.0.1:8000)
 //	--store STORE            where secrets live: a bbolt file (default
-//	                         rotor.db in the working directory), a
-//	                         postgres:// URL, or memory; file and database
-//	                         stores encrypt every value at rest
-//	--keys FILE              master keys for encryption at rest (default the
-//	                         store file + ".keys", or rotor.keys for
-//	                         PostgreSQL); created mode 0600 with a fresh
-//	                         aws/secretsmanager key when missing. The
-//	                         environment adds keys: ROTOR_MASTER_KEY (the
-//	                         default key, base64) and ROTOR_KEYS (id=base64,...)
+//	                         rotor.db in the working directory, created on
+//	                         the first start), a postgres:// URL, or memory;
+//	                         file and database stores encrypt every value at
+//	                         rest
+//	--keys FILE              master keys for encryption at rest, one
+//	                         "KEY_ID BASE64_KEY" a line, as many as the
+//	                         secrets' KmsKeyIds name (default the store file
+//	                         + ".keys", or rotor.keys for PostgreSQL);
+//	                         created mode 0600 with a fresh
+//	                         aws/secretsmanager key only while the store
+//	                         holds no encrypted value. The environment adds
+//	                         keys: ROTOR_MASTER_KEY (the default key,
+//	                         base64) and ROTOR_KEYS (id=base64,...)
+//	--tls-cert FILE          serve HTTPS with this PEM certificate chain
+//	--tls-key FILE           and this PEM private key (mode 0600); both are
+//	                         read again when they change
+//	--max-connections N      most client connections at once (default 1024)
 //	--region REGION          region of unsigned requests (default us-east-1);
 //	                         a signed request's region is its credential scope's
 //	--account-id ID          account of every ARN (default 000000000000)
@@ -49,14 +57,42 @@
 //	--log-level LEVEL        debug, info, warn or error (default info)
 //	--log-format FORMAT      text or json (default text)
 //	--insecure-listen-any    allow a non-loopback --addr without credentials
+//	                         or without TLS
 //	--shutdown-timeout D     how long SIGINT/SIGTERM waits for requests in
 //	                         flight (default 30s)
 //
 // Credentials also come from the environment: ROTOR_ACCESS_KEY_ID and
 // ROTOR_SECRET_ACCESS_KEY add one pair. With any credentials, every request
 // must carry a valid SigV4 signature made with one of them; without, requests
-// are accepted unsigned, and serve then listens only on loopback addresses
-// unless given --insecure-listen-any.
+// are accepted unsigned. The credentials file, like the keys file and the
+// TLS key, must not be readable by group or others. serve listens beyond
+// loopback only with credentials and TLS, unless given --insecure-listen-any.
+//
+// # Start-up checks
+//
+// serve refuses to start, saying what to do, rather than serve what it
+// cannot read: when the store holds values sealed under master keys that the
+// keys file and the environment lack or hold with other key material (a
+// deleted or replaced keys file: restore it, or point --keys at it), when
+// the store file is damaged (empty, cut short, or failing bbolt's
+// consistency check: restore it from a backup), and when the default store
+// file is missing but its keys file exists (the store was moved or
+// deleted). A new keys file is made only for a store without encrypted
+// values. A PostgreSQL store cannot name its regions: there the keys are
+// checked against the secrets of --region only.
+//
+// To rotate a master key, add a key under a new id to the keys file, move
+// each secret to it with UpdateSecret --kms-key-id (which seals its versions
+// again), and remove the old key once serve starts without it.
+//
+// # Connections
+//
+// At most --max-connections clients are connected at once; at the limit,
+// the connection that has waited longest without a request in progress (a
+// silent new one, or a keep-alive one between requests) is closed to admit
+// the next, so idle or slow clients cannot starve the others. A request must
+// send its headers within 5 seconds and all of it within 15; a keep-alive
+// connection is closed after 60 seconds without a request.
 //
 // Rotation runs as on AWS: RotateSecret answers as soon as the rotation is
 // saved, and a rotation engine runs the four steps in the background,
@@ -135,12 +171,16 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	opts := cli.Options{Globals: localGlobals}
 	g := cli.ParseGlobals(args, localGlobals...)
-	api, closeAPI, err := operationAPI(ctx, g)
-	if err != nil {
-		fmt.Fprintln(stderr, "rotor:", err)
-		return 255
+	var api cli.API
+	if callsTheService(args) {
+		var closeAPI func()
+		var err error
+		if api, closeAPI, err = operationAPI(ctx, g); err != nil {
+			fmt.Fprintln(stderr, "rotor:", err)
+			return 255
+		}
+		defer closeAPI()
 	}
-	defer closeAPI()
 	var errs bytes.Buffer
 	code := cli.RunWith(ctx, opts, args, stdin, stdout, io.MultiWriter(stderr, &errs), api)
 	if strings.Contains(errs.String(), "operation") && code == 252 || len(args) == 1 && (args[0] == "--help" || args[0] == "help" || args[0] == "-h") {
@@ -150,9 +190,20 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	return code
 }
 
+// callsTheService reports whether a command line may call the service:
+// help and skeletons do not, so they open no store and need no endpoint.
+func callsTheService(args []string) bool {
+	for _, a := range args {
+		if a == "help" || a == "--help" || a == "-h" || strings.HasPrefix(a, "--generate-cli-skeleton") {
+			return false
+		}
+	}
+	return true
+}
+
 // localGlobals are rotor's own global options of the operation commands.
 var localGlobals = []cli.GlobalOption{
-	{Name: "store", TakesValue: true, Help: "Work on a local store instead of an endpoint: a bbolt file, a postgres:// URL (encrypted at rest, as rotor serve keeps them). Rotations then run in this process."},
+	{Name: "store", TakesValue: true, Help: "Work on a local store instead of an endpoint: a bbolt file, a postgres:// URL (encrypted at rest, as rotor serve keeps them). The store must exist (rotor serve creates it). Rotations then run in this process."},
 	{Name: "keys", TakesValue: true, Help: "Master keys of --store (default: the store file + \".keys\", or rotor.keys for PostgreSQL)."},
 	{Name: "lambda-endpoint", TakesValue: true, Help: "With --store: the Lambda Invoke API that runs rotation functions."},
 }
@@ -170,7 +221,11 @@ func operationAPI(ctx context.Context, g cli.Globals) (cli.API, func(), error) {
 		return remote, func() {}, nil
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, closeStore, err := openStore(ctx, spec, g.Values["keys"], os.Getenv, logger)
+	region := g.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	store, closeStore, err := openStore(ctx, storeConfig{spec: spec, keysFile: g.Values["keys"], region: region, getenv: os.Getenv, logger: logger})
 	if err != nil {
 		return nil, nil, err
 	}

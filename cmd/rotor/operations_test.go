@@ -24,6 +24,7 @@ func rotorCmd(t *testing.T, line ...string) (int, string, string) {
 func TestOperationsOnALocalStore(t *testing.T) {
 	dir := t.TempDir()
 	store := dir + "/local.db"
+	newLocalStore(t, store)
 	code, out, errOut := rotorCmd(t, "create-secret", "--store", store, "--name", "MyTestDatabaseSecret", "--secret-string", "s3cret")
 	require.Equal(t, 0, code, errOut)
 	var created map[string]string

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,9 +23,6 @@ import (
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/policy"
-	"github.com/rotorkit/rotor/store/bolt"
-	"github.com/rotorkit/rotor/store/encrypted"
-	"github.com/rotorkit/rotor/store/postgres"
 )
 
 // serveConfig is what the flags of serve say.
@@ -44,6 +39,9 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	lambdaEndpoint  string
 	lambdaTimeout   time.Duration
+	tlsCert         string
+	tlsKey          string
+	maxConnections  int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -51,14 +49,17 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("rotor serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
-	fs.StringVar(&c.store, "store", defaultStore, "where secrets live: a file `path` (bbolt), postgres://... (PostgreSQL, for many servers), or memory")
-	fs.StringVar(&c.keysFile, "keys", "", "`file` of master keys for encryption at rest (default: the store's path + \".keys\", or rotor.keys for PostgreSQL); created with a fresh aws/secretsmanager key if missing")
+	fs.StringVar(&c.store, "store", defaultStore, "where secrets live: a file `path` (bbolt; created, and logged, on the first start; a damaged file is refused), postgres://... (PostgreSQL, for many servers), or memory")
+	fs.StringVar(&c.keysFile, "keys", "", "`file` of master keys for encryption at rest, one \"KEY_ID BASE64_KEY\" a line, several allowed (default: the store's path + \".keys\", or rotor.keys for PostgreSQL); created with a fresh aws/secretsmanager key only while the store holds no encrypted value; serve refuses to start when the store holds values sealed under keys it lacks")
 	fs.StringVar(&c.region, "region", "us-east-1", "region of requests that name none (unsigned ones)")
 	fs.StringVar(&c.accountID, "account-id", "000000000000", "account id of every ARN")
 	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines, or JSON keys with principals and policies (turns authorization on); with credentials every request must be signed")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials")
+	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials or without TLS")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the certificate chain to serve HTTPS with (with -tls-key); read again when it changes")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of -tls-cert; must not be readable by group or others")
+	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next. A request must send its headers within 5s and all of it within 15s; a keep-alive connection closes after 60s without one")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
@@ -90,72 +91,6 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // directory, so the README's first command keeps its data across restarts.
 const defaultStore = "rotor.db"
 
-// openStore opens the store --store names: memory, a PostgreSQL URL, or a
-// bbolt file. Durable stores are wrapped with encryption at rest under the
-// keys of keysFile (created with a fresh default key if missing) and of the
-// environment (ROTOR_MASTER_KEY, ROTOR_KEYS). close releases the store.
-func openStore(ctx context.Context, spec, keysFile string, getenv func(string) string, logger *slog.Logger) (store rotor.Store, close func() error, err error) {
-	if spec == "memory" {
-		return rotor.NewMemoryStore(), func() error { return nil }, nil
-	}
-	var inner rotor.Store
-	switch {
-	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		pg, err := postgres.Open(ctx, spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--store: %w", err)
-		}
-		inner, close = pg, pg.Close
-		if keysFile == "" {
-			keysFile = "rotor.keys"
-		}
-	default:
-		db, err := bolt.Open(spec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--store %s: %w", spec, err)
-		}
-		inner, close = db, db.Close
-		if keysFile == "" {
-			keysFile = spec + ".keys"
-		}
-	}
-	keys, err := loadKeys(keysFile, getenv, logger)
-	if err != nil {
-		_ = close()
-		return nil, nil, err
-	}
-	return encrypted.New(inner, keys), close, nil
-}
-
-// loadKeys reads the master keys: the file (created with a fresh default
-// key unless the environment supplies that key) merged with the environment.
-func loadKeys(file string, getenv func(string) string, logger *slog.Logger) (*encrypted.Keyring, error) {
-	env, err := encrypted.KeyringFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	if slices.Contains(env.IDs(), encrypted.DefaultKeyID) {
-		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-			return env, nil
-		}
-	}
-	created, err := encrypted.EnsureKeyFile(file, crand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("--keys: %w", err)
-	}
-	if created {
-		logger.Warn("created a master key for encryption at rest: back it up, the secrets cannot be read without it", "keys", file)
-	}
-	keys, err := encrypted.LoadKeyringFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("--keys: %w", err)
-	}
-	if err := keys.Merge(env); err != nil {
-		return nil, fmt.Errorf("--keys and the environment: %w", err)
-	}
-	return keys, nil
-}
-
 // loadCredentials reads the credentials file, if any, and the environment
 // pair ROTOR_ACCESS_KEY_ID / ROTOR_SECRET_ACCESS_KEY. A file in the JSON
 // format (its first non-blank character is '{') also gives each key a
@@ -165,7 +100,7 @@ func loadCredentials(file, accountID string, getenv func(string) string) (map[st
 	creds := make(map[string]string)
 	var principals map[string]principalKey
 	if file != "" {
-		data, err := os.ReadFile(file)
+		data, err := readPrivateFile(file)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--credentials: %w", err)
 		}
@@ -197,6 +132,24 @@ func loadCredentials(file, accountID string, getenv func(string) string) (map[st
 		out[id] = k.Principal
 	}
 	return creds, out, nil
+}
+
+// readPrivateFile reads a file of secrets (access keys), refusing it, as
+// ssh refuses a private key, when group or others may read or write it.
+func readPrivateFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %#o: others may read it; make it 0600", path, perm)
+	}
+	return io.ReadAll(f)
 }
 
 // parseKeyLines reads "ACCESS_KEY_ID SECRET_ACCESS_KEY" lines into creds.
@@ -322,6 +275,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(creds) == 0 && !c.listenAny && !loopback(c.addr) {
 		return fmt.Errorf("--addr %s is not a loopback address and no credentials are configured: anyone could read the secrets; give --credentials, or --insecure-listen-any to accept it", c.addr)
 	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both, or neither")
+	}
+	if c.tlsCert == "" && !c.listenAny && !loopback(c.addr) {
+		return fmt.Errorf("--addr %s is not a loopback address and TLS is off: secret values, and requests anyone on the path could replay, would cross the network in the clear; give --tls-cert and --tls-key, or --insecure-listen-any to accept it", c.addr)
+	}
+	if err := checkMaxConnections(c.maxConnections); err != nil {
+		return err
+	}
+	var certs *certReloader
+	if c.tlsCert != "" {
+		if certs, err = newCertReloader(c.tlsCert, c.tlsKey, logger); err != nil {
+			return err
+		}
+	}
 	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
@@ -332,7 +300,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.Invoker = inv
 	}
 	// The store opens last, once everything that can be refused was.
-	store, closeStore, err := openStore(ctx, c.store, c.keysFile, os.Getenv, logger)
+	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger})
 	if err != nil {
 		return err
 	}
@@ -358,20 +326,34 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	guard := newConnGuard(c.maxConnections, logger)
+	ln = guard.listener(ln)
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: RotateSecret answers after the rotation steps,
-		// which --lambda-timeout bounds.
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         guard.track,
+		// No WriteTimeout: RotateSecret with RotateImmediately=false
+		// answers after testSecret, which --lambda-timeout bounds.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(),
+	scheme := "http"
+	if certs != nil {
+		scheme, srv.TLSConfig = "https", certs.tlsConfig()
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
-		"lambda_endpoint", c.lambdaEndpoint)
+		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if certs != nil {
+			done <- srv.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-done:
 		return err

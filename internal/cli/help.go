@@ -14,7 +14,11 @@ var globalHelp = [][2]string{
 	{"--endpoint-url <value>", "The URL of the Secrets Manager endpoint to call."},
 	{"--region <value>", "The region to use."},
 	{"--profile <value>", "A profile from the credentials and config files."},
-	{"--debug, --no-verify-ssl, --no-sign-request, --no-cli-pager, --color <value>, --ca-bundle <value>, --cli-read-timeout <value>, --cli-connect-timeout <value>", "Accepted for compatibility with the aws CLI."},
+	{"--ca-bundle <value>", "The CA certificate bundle (a PEM file) to verify the endpoint's TLS certificate with, instead of the system's."},
+	{"--no-verify-ssl", "Do not verify the endpoint's TLS certificate: anyone on the path can then read and change what is sent, secret values included."},
+	{"--cli-read-timeout <value>", "The longest time in seconds to wait for data from the endpoint; 0 waits forever. The default is 60."},
+	{"--cli-connect-timeout <value>", "The longest time in seconds to wait for a connection to the endpoint; 0 waits forever. The default is 60."},
+	{"--debug, --no-sign-request, --no-cli-pager, --color <value>", "Accepted for compatibility with the aws CLI."},
 }
 
 // globalsHelp is globalHelp with the caller's own options first.

@@ -93,9 +93,12 @@ type invocation struct {
 	skeleton string
 	help     bool
 	// pagination options of a paginated operation
-	startingToken string
-	pageSize      int
-	maxItems      int
+	startingToken    string
+	hasStartingToken bool
+	pageSize         int
+	hasPageSize      bool
+	maxItems         int
+	hasMaxItems      bool
 }
 
 // splitFlag splits "--name=value" into name and value.
@@ -236,6 +239,10 @@ func parseArgs(m *serviceModel, args []string, extra ...GlobalOption) (*invocati
 	if len(rest) == 0 {
 		return nil, usagef("the following arguments are required: operation")
 	}
+	// The aws CLI reads its timeouts before it looks at the operation.
+	if _, _, err := cliTimeouts(inv.globals); err != nil {
+		return nil, err
+	}
 	if rest[0] == "--help" || rest[0] == "help" || rest[0] == "-h" {
 		inv.help = true
 		return inv, nil
@@ -332,7 +339,7 @@ func (inv *invocation) parseOperationArgs(m *serviceModel, args []string) error 
 				if err != nil {
 					return err
 				}
-				inv.startingToken = v
+				inv.startingToken, inv.hasStartingToken = v, true
 				continue
 			case "page-size", "max-items":
 				v, err := one()
@@ -344,9 +351,9 @@ func (inv *invocation) parseOperationArgs(m *serviceModel, args []string) error 
 					return usagef("argument --%s: invalid int value: '%s'", name, v)
 				}
 				if name == "page-size" {
-					inv.pageSize = n
+					inv.pageSize, inv.hasPageSize = n, true
 				} else {
-					inv.maxItems = n
+					inv.maxItems, inv.hasMaxItems = n, true
 				}
 				continue
 			}

@@ -1,10 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -24,16 +30,39 @@ var _ API = (*Remote)(nil)
 
 // NewRemote returns a Remote configured as the aws CLI configures itself:
 // region and credentials from the environment (AWS_REGION,
-// AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_PROFILE, ...) and the shared
-// config and credentials files, overridden by --region, --profile and
-// --endpoint-url in g.
+// AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_CA_BUNDLE, AWS_PROFILE, ...)
+// and the shared config and credentials files, overridden by --region,
+// --profile, --endpoint-url, --ca-bundle and --no-verify-ssl in g, with the
+// connect and read timeouts of --cli-connect-timeout and --cli-read-timeout
+// (60 seconds each by default, 0 for none). Timeouts that do not parse are
+// left at their defaults here: Run reports them before any call.
 func NewRemote(ctx context.Context, g Globals) (*Remote, error) {
-	var opts []func(*config.LoadOptions) error
+	connect, read, err := cliTimeouts(g)
+	if err != nil {
+		connect, read = defaultCLITimeout, defaultCLITimeout
+	}
+	_, noVerify := g.Values["no-verify-ssl"]
+	httpClient := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = connect }).
+		WithReadTimeout(read).
+		WithTransportOptions(func(tr *http.Transport) {
+			if noVerify {
+				tr.TLSClientConfig.InsecureSkipVerify = true
+			}
+		})
+	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
 	if g.Region != "" {
 		opts = append(opts, config.WithRegion(g.Region))
 	}
 	if g.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(g.Profile))
+	}
+	if path := g.Values["ca-bundle"]; path != "" {
+		pem, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-bundle: %w", err)
+		}
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

@@ -91,6 +91,9 @@ func RunWith(ctx context.Context, opts Options, args []string, stdin io.Reader, 
 		fmt.Fprintf(stderr, "\n%s: no service to call\n", opts.Program)
 		return ExitOther
 	}
+	if err := checkPagingArgs(m, inv, stderr); err != nil {
+		return usageFailure(stderr, opts.Program, err)
+	}
 	result, err := call(ctx, m, inv, api, opts.Location)
 	if err != nil {
 		var ue *usageError
@@ -133,74 +136,141 @@ func call(ctx context.Context, m *serviceModel, inv *invocation, api API, loc *t
 		// itself gets one page.
 		return once(inv.params)
 	}
+	return paginate(inv, pg, once)
+}
+
+// checkPagingArgs refuses --starting-token, --page-size and --max-items
+// where the aws CLI does not page (--no-paginate, or the operation's own
+// token or page size given), and warns of a --max-items of 0 or less, with
+// the aws CLI's messages in its order.
+func checkPagingArgs(m *serviceModel, inv *invocation, stderr io.Writer) error {
+	pg, paged := paginators[inv.op.Name]
+	if !paged {
+		return nil
+	}
+	_, hasLimit := inv.params[pg.limitKey]
+	_, hasToken := inv.params[pg.inputToken]
+	paginates := !inv.globals.NoPaginate && !hasLimit && !hasToken
+	if !paginates {
+		// Only the options given a value Python finds true count here.
+		var used []string
+		if inv.startingToken != "" {
+			used = append(used, "--starting-token")
+		}
+		if inv.pageSize != 0 {
+			used = append(used, "--page-size")
+		}
+		if inv.maxItems != 0 {
+			used = append(used, "--max-items")
+		}
+		if len(used) > 0 {
+			return paramErrorf("Cannot specify --no-paginate along with pagination arguments: %s", strings.Join(used, ", "))
+		}
+	}
+	if inv.hasMaxItems && inv.maxItems <= 0 {
+		fmt.Fprint(stderr, "warning: Non-positive values for --max-items may result in undefined behavior.\n")
+	}
+	if !paginates && (inv.hasStartingToken || inv.hasPageSize || inv.hasMaxItems) {
+		var members []string
+		for _, mem := range m.shape(inv.op.Input).Members {
+			members = append(members, mem.Name)
+		}
+		return paramErrorf("\nParameter validation failed:\nUnknown parameter in input: \"PaginationConfig\", must be one of: %s", strings.Join(members, ", "))
+	}
+	return nil
+}
+
+// paginate fetches the pages of a paginated operation as botocore's
+// paginator, which the aws CLI uses, does: --starting-token skips into its
+// first page, --max-items cuts the output short and makes the token to
+// resume from. A --max-items of 0 or less keeps botocore's arithmetic
+// (Python's slices: -2 drops the last two items of the first page), which
+// the aws CLI warns is undefined but prints all the same.
+func paginate(inv *invocation, pg paginator, once func(map[string]any) (*object, error)) (any, error) {
 	params := map[string]any{}
 	for k, v := range inv.params {
 		params[k] = v
 	}
-	skip := 0
-	if inv.startingToken != "" {
-		tok, n, err := decodeStartingToken(inv.startingToken)
-		if err != nil {
+	token, startTruncation := "", 0 // the token of the page being read; "" is the first page
+	if inv.hasStartingToken {
+		var err error
+		if token, startTruncation, err = decodeStartingToken(inv.startingToken); err != nil {
 			return nil, err
 		}
-		if tok != "" {
-			params[pg.inputToken] = tok
+		if token != "" {
+			params[pg.inputToken] = token
 		}
-		skip = n
 	}
 	if inv.pageSize > 0 {
 		params[pg.limitKey] = inv.pageSize
 	}
-	var items []any
-	var next string
-	var pages []*object
-	for {
+	var (
+		items  []any
+		pages  []*object
+		resume string
+		total  int
+	)
+	for first := true; ; first = false {
 		page, err := once(params)
 		if err != nil {
 			return nil, err
 		}
 		list, _ := page.vals[pg.resultKey].([]any)
-		pageToken, _ := params[pg.inputToken].(string)
-		if skip > 0 {
-			if skip > len(list) {
-				skip = len(list)
-			}
-			list = list[skip:]
-			skip = 0
+		truncation := 0 // how far into this page the output starts
+		if first && inv.hasStartingToken {
+			truncation = startTruncation
+			list = pySliceFrom(list, truncation)
 		}
-		if inv.maxItems > 0 && len(items)+len(list) >= inv.maxItems {
-			take := inv.maxItems - len(items)
-			items = append(items, list[:take]...)
-			pages = append(pages, pageOf(pg.resultKey, list[:take]))
-			tok, _ := page.vals[pg.outputToken].(string)
-			if take < len(list) {
-				consumed := len(list[:take])
-				if orig, _ := page.vals[pg.resultKey].([]any); len(orig) > len(list) {
-					consumed += len(orig) - len(list)
-				}
-				next = encodeStartingToken(pageToken, consumed)
-			} else if tok != "" {
-				next = encodeStartingToken(tok, 0)
+		if inv.hasMaxItems {
+			if over := total + len(list) - inv.maxItems; over > 0 {
+				keep := len(list) - over
+				list = pySliceTo(list, keep)
+				items = append(items, list...)
+				pages = append(pages, pageOf(pg.resultKey, list))
+				resume = encodeStartingToken(token, keep+truncation, true)
+				break
 			}
-			break
 		}
 		items = append(items, list...)
 		pages = append(pages, pageOf(pg.resultKey, list))
-		tok, _ := page.vals[pg.outputToken].(string)
-		if tok == "" {
+		total += len(list)
+		next, _ := page.vals[pg.outputToken].(string)
+		if next == "" {
 			break
 		}
-		params[pg.inputToken] = tok
+		token = next
+		if inv.hasMaxItems && total == inv.maxItems {
+			// On a page boundary: the next page's token resumes.
+			resume = encodeStartingToken(token, 0, false)
+			break
+		}
+		params[pg.inputToken] = token
 	}
 	out := newObject()
 	if items == nil {
 		items = []any{}
 	}
 	out.set(pg.resultKey, items)
-	if next != "" {
-		out.set(pg.outputToken, next)
+	if resume != "" {
+		out.set(pg.outputToken, resume)
 	}
-	return &pagedResult{full: out, pages: pages, resume: next}, nil
+	return &pagedResult{full: out, pages: pages, resume: resume}, nil
+}
+
+// pySliceFrom is Python's list[i:]: a negative i counts from the end.
+func pySliceFrom(list []any, i int) []any {
+	if i < 0 {
+		i = max(len(list)+i, 0)
+	}
+	return list[min(i, len(list)):]
+}
+
+// pySliceTo is Python's list[:i]: a negative i counts from the end.
+func pySliceTo(list []any, i int) []any {
+	if i < 0 {
+		i = max(len(list)+i, 0)
+	}
+	return list[:min(i, len(list))]
 }
 
 // pagedResult is the output of a paginated operation: the pages merged (as
@@ -221,8 +291,9 @@ func pageOf(key string, items []any) *object {
 }
 
 // encodeStartingToken makes a --starting-token as botocore's paginator
-// does: base64 of Python's JSON of {"NextToken": ..., "boto_truncate_amount": n}.
-func encodeStartingToken(token string, skip int) string {
+// does: base64 of Python's JSON of {"NextToken": ..., "boto_truncate_amount":
+// skip}, the amount only when withSkip.
+func encodeStartingToken(token string, skip int, withSkip bool) string {
 	var b strings.Builder
 	b.WriteString(`{"NextToken": `)
 	if token == "" {
@@ -230,7 +301,7 @@ func encodeStartingToken(token string, skip int) string {
 	} else {
 		writeString(&b, token, true)
 	}
-	if skip > 0 {
+	if withSkip {
 		fmt.Fprintf(&b, `, "boto_truncate_amount": %d`, skip)
 	}
 	b.WriteString("}")

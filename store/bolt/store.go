@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/rotorkit/rotor"
@@ -38,7 +40,14 @@ type Option func(*options)
 type options struct {
 	lockTimeout time.Duration
 	cacheSize   int
+	noCreate    bool
 }
+
+// WithCreate(false) makes Open fail with an error matching fs.ErrNotExist
+// when the file does not exist, instead of creating a new, empty store there
+// (default true): for a caller that means to work on a store it was given,
+// where a new file would only hide a mistyped path.
+func WithCreate(create bool) Option { return func(o *options) { o.noCreate = !create } }
 
 // WithLockTimeout sets how long Open waits for the file lock before it fails
 // with ErrLocked (default one second). It must be positive: bbolt waits
@@ -78,19 +87,44 @@ const fileFormat = "1"
 const dueIndexVersion = "2"
 
 // Open opens the store in the file at path, creating it with mode 0600 if it
-// does not exist. It fails with an error matching ErrLocked when another
-// process (or another Open in this process) has the file open.
-func Open(path string, opts ...Option) (*Store, error) {
+// does not exist (unless WithCreate(false)). It fails with an error matching
+// ErrLocked when another process (or another Open in this process) has the
+// file open, and with one matching ErrDamaged when the file is not a whole
+// store (empty, cut short, or with pages that do not hold together; Open
+// reads every page of the file to know). Open never creates a store over an
+// existing file, and never panics or faults on a damaged one.
+func Open(path string, opts ...Option) (store *Store, err error) {
 	o := options{lockTimeout: time.Second, cacheSize: 4096}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout})
+	exists, err := checkFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !exists && o.noCreate {
+		return nil, fmt.Errorf("bolt: open %s: no such store file: %w", path, fs.ErrNotExist)
+	}
+	bopts := &bbolt.Options{Timeout: o.lockTimeout}
+	if exists || o.noCreate {
+		// The file checked above must be the one bbolt opens: one that
+		// has gone meanwhile is not replaced by a new, empty store.
+		bopts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			return os.OpenFile(name, flag&^os.O_CREATE, perm)
+		}
+	}
+	db, err := openBBolt(path, bopts)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: gave up after %s waiting for the file lock: %w", path, o.lockTimeout, ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+		return nil, err
+	}
+	if exists {
+		if err := verify(db); err != nil {
+			_ = closeQuietly(db)
+			return nil, damaged(path, "%v", err)
+		}
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{recordsBucket, orderBucket, dueBucket} {

@@ -2,6 +2,7 @@ package encrypted_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/store/encrypted"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,4 +126,31 @@ func TestMergeAddsEveryKeyAndRefusesClashes(t *testing.T) {
 	c := encrypted.NewKeyring()
 	require.NoError(t, c.Add(encrypted.DefaultKeyID, bytes.Repeat([]byte{3}, encrypted.KeySize)))
 	assert.Error(t, a.Merge(c))
+}
+
+func TestAKeysFileOfSeveralKeysOpensWhatEachSealed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rotor.keys")
+	content := "aws/secretsmanager " + b64(1) + "\nalias/rotor-2026 " + b64(2) + "\n"
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	keys, err := encrypted.LoadKeyringFile(path)
+	require.NoError(t, err)
+	ctx := context.Background()
+	inner := rotor.NewMemoryStore()
+	svc := rotor.New(encrypted.New(inner, keys))
+	_, err = svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "old", SecretString: "under-the-default-key"})
+	require.NoError(t, err)
+	_, err = svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "new", KmsKeyId: "alias/rotor-2026", SecretString: "under-the-new-key"})
+	require.NoError(t, err)
+
+	// A new server reads both with the same file.
+	again := rotor.New(encrypted.New(inner, keys))
+	for name, want := range map[string]string{"old": "under-the-default-key", "new": "under-the-new-key"} {
+		got, err := again.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: name})
+		require.NoError(t, err)
+		assert.Equal(t, want, got.SecretString)
+	}
+	in, err := encrypted.Inspect(ctx, inner, keys, "us-east-1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"alias/rotor-2026", encrypted.DefaultKeyID}, in.KeyIDs)
+	assert.True(t, in.OK())
 }
