@@ -88,10 +88,7 @@ func (s *Service) forceDelete(ctx context.Context, id string) (DeleteSecretOutpu
 // deletedAnyway answers a forced deletion of a secret that does not exist.
 func (s *Service) deletedAnyway(id string, now time.Time) (DeleteSecretOutput, error) {
 	if _, _, resource := splitSecretARN(id); resource != "" {
-		name := resource
-		if i := len(resource) - 7; i > 0 && resource[i] == '-' {
-			name = resource[:i]
-		}
+		name, _ := arnResourceName(resource)
 		return DeleteSecretOutput{ARN: id, Name: name, DeletionDate: now}, nil
 	}
 	arn, err := s.newARN(id)

@@ -186,30 +186,59 @@ func (s *Service) Lookup(ctx context.Context, secretID string) (*Secret, error) 
 // Partition returns the ARN partition of the service (aws by default).
 func (s *Service) Partition() string { return s.partition }
 
-// find resolves a SecretId: a name, a full ARN or a partial ARN (the ARN
-// without its 6-character suffix), in that order of preference. A secret
+// find resolves a SecretId (see secretName) and loads the secret. A secret
 // whose recovery window has passed is purged here and reported as missing.
 func (s *Service) find(ctx context.Context, id string) (*Secret, Revision, error) {
 	if err := validateSecretID(id); err != nil {
 		return nil, 0, err
 	}
+	name, fullARN, ok := s.secretName(id)
+	if !ok {
+		return nil, 0, errSecretNotFound()
+	}
+	sec, rev, err := s.loadLive(ctx, name)
+	if err == nil && fullARN && sec.ARN != id {
+		// The name's secret was created again since: another suffix.
+		return nil, 0, errSecretNotFound()
+	}
+	return sec, rev, err
+}
+
+// secretName says which secret a SecretId names: a name names itself; an
+// ARN of this service's region and account names the secret in it. An ARN
+// whose resource ends with a hyphen and six letters or digits is complete
+// (the suffix Secrets Manager adds to every name), and it names only the
+// secret with exactly that ARN; any other is partial, the name alone. AWS
+// reads ARNs so: a secret whose own name ends with a hyphen and six
+// characters cannot be found by a partial ARN, only by its name or its
+// complete ARN. ok is false for an ARN that cannot name a secret here.
+func (s *Service) secretName(id string) (name string, fullARN, ok bool) {
 	if !strings.HasPrefix(id, "arn:") {
-		return s.loadLive(ctx, id)
+		return id, false, true
 	}
 	region, account, resource := splitSecretARN(id)
 	if resource == "" || region != s.region || account != s.account {
-		return nil, 0, errSecretNotFound()
+		return "", false, false
 	}
-	if i := len(resource) - 7; i > 0 && resource[i] == '-' {
-		sec, rev, err := s.loadLive(ctx, resource[:i])
-		if err == nil && sec.ARN == id {
-			return sec, rev, nil
-		}
-		if err != nil && !isCode(err, CodeResourceNotFound) {
-			return nil, 0, err
+	name, fullARN = arnResourceName(resource)
+	return name, fullARN, true
+}
+
+// arnResourceName returns the secret name in the resource part of a secret
+// ARN (NAME-XXXXXX, or NAME alone in a partial ARN), and whether the resource
+// is complete: it ends with a hyphen and six letters or digits, the suffix
+// Secrets Manager appends to every name.
+func arnResourceName(resource string) (name string, complete bool) {
+	i := len(resource) - 7
+	if i <= 0 || resource[i] != '-' {
+		return resource, false
+	}
+	for j := i + 1; j < len(resource); j++ {
+		if !strings.Contains(arnSuffixAlphabet, resource[j:j+1]) {
+			return resource, false
 		}
 	}
-	return s.loadLive(ctx, resource)
+	return resource[:i], true
 }
 
 // loadLive loads a secret by name, purging it if its deletion date passed.
@@ -348,24 +377,19 @@ func (s *Service) commit(ctx context.Context, id string, decide func(cur *Secret
 	}
 }
 
-// findCached resolves a SecretId, a name or a full ARN, from the store's
+// findCached resolves a SecretId, a name or a complete ARN, from the store's
 // cache, as find would if the cache were current. It reports false when the
-// cache does not hold the secret or the id needs find's other cases.
+// cache does not hold the secret or the id is a partial ARN.
 func (s *Service) findCached(id string) (*Secret, Revision, bool) {
 	if validateSecretID(id) != nil {
 		return nil, 0, false
 	}
-	name := id
-	if strings.HasPrefix(id, "arn:") {
-		region, account, resource := splitSecretARN(id)
-		i := len(resource) - 7
-		if region != s.region || account != s.account || i <= 0 || resource[i] != '-' {
-			return nil, 0, false
-		}
-		name = resource[:i]
+	name, fullARN, ok := s.secretName(id)
+	if !ok || name != id && !fullARN {
+		return nil, 0, false
 	}
 	sec, rev, ok := s.cached.LoadCached(s.region, name)
-	if !ok || sec == nil || (name != id && sec.ARN != id) || s.purgeDue(sec) {
+	if !ok || sec == nil || fullARN && sec.ARN != id || s.purgeDue(sec) {
 		return nil, 0, false
 	}
 	return sec, rev, true
