@@ -104,6 +104,9 @@ func (s *Service) createReplay(existing *Secret, token string, value Value, hasV
 	}
 	if hasValue {
 		if v := existing.Version(token); v != nil {
+			if err := v.Value.readable(); err != nil {
+				return CreateSecretOutput{}, err // the replay cannot be told from a conflict
+			}
 			if v.Value.Equal(value) {
 				return CreateSecretOutput{ARN: existing.ARN, Name: existing.Name, VersionId: token}, nil
 			}

@@ -90,6 +90,9 @@ func readVersion(sec *Secret, versionID, stage string) (GetSecretValueOutput, er
 		}
 		return GetSecretValueOutput{}, newError(CodeResourceNotFound, "Secrets Manager can't find the specified secret value for VersionId: %s", v.ID)
 	}
+	if err := v.Value.readable(); err != nil {
+		return GetSecretValueOutput{}, err
+	}
 	text, bin := v.Value.view()
 	out := GetSecretValueOutput{
 		ARN: sec.ARN, Name: sec.Name, VersionId: v.ID, SecretString: text,

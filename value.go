@@ -2,6 +2,7 @@ package rotor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -29,6 +30,9 @@ type payload struct {
 	text   string
 	bin    []byte
 	binary bool
+	// unreadable marks a value its store could not open; text, bin and
+	// binary then hold what the store holds, to be written back as it was.
+	unreadable error
 }
 
 func (v Value) payload() *payload {
@@ -47,6 +51,45 @@ func BinaryValue(b []byte) Value {
 		b = []byte{}
 	}
 	return Value{p: &sealed{&payload{bin: bytes.Clone(b), binary: true}}}
+}
+
+// UnreadableValue is the Value a Store gives a version whose stored value it
+// cannot open (its key is missing, or its bytes are damaged): the version
+// exists and its metadata stands, but reading its value fails with cause,
+// which should be an *Error with code DecryptionFailure that names no value.
+// stored is what the store holds for the version; a later save of the
+// secret writes it back unchanged, so a damaged version never spoils the
+// others and is never replaced by garbage.
+func UnreadableValue(stored Value, cause error) Value {
+	p := &payload{unreadable: cause}
+	if sp := stored.payload(); sp != nil {
+		p.text, p.bin, p.binary = sp.text, sp.bin, sp.binary
+	}
+	return Value{p: &sealed{p}}
+}
+
+// Unreadable reports whether v is an UnreadableValue, and returns what the
+// store holds and why it could not be opened.
+func (v Value) Unreadable() (stored Value, cause error, ok bool) {
+	p := v.payload()
+	if p == nil || p.unreadable == nil {
+		return Value{}, nil, false
+	}
+	return Value{p: &sealed{&payload{text: p.text, bin: p.bin, binary: p.binary}}}, p.unreadable, true
+}
+
+// readable returns the error of reading v: nil, or why its store could not
+// open it, as a DecryptionFailure *Error unless the store said otherwise.
+func (v Value) readable() error {
+	p := v.payload()
+	if p == nil || p.unreadable == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(p.unreadable, &e) {
+		return p.unreadable
+	}
+	return &Error{Code: CodeDecryptionFailure, Message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.", Err: p.unreadable}
 }
 
 // IsZero reports whether v holds no value.
@@ -83,10 +126,11 @@ func (v Value) Len() int {
 	return len(p.text)
 }
 
-// Equal reports whether v and o hold the same kind of value with the same content.
+// Equal reports whether v and o hold the same kind of value with the same
+// content. An unreadable value equals nothing but itself.
 func (v Value) Equal(o Value) bool {
 	a, b := v.payload(), o.payload()
-	if a == nil || b == nil {
+	if a == nil || b == nil || a.unreadable != nil || b.unreadable != nil {
 		return a == b
 	}
 	return a.binary == b.binary && a.text == b.text && bytes.Equal(a.bin, b.bin)

@@ -84,6 +84,9 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 	hadVersions := len(sec.Versions) > 0
 	if i := sec.versionIndex(token); i >= 0 {
 		old := sec.Versions[i]
+		if err := old.Value.readable(); err != nil {
+			return err // the replay cannot be told from a conflict
+		}
 		if !old.Value.IsZero() {
 			if old.Value.Equal(value) {
 				return errUnchanged

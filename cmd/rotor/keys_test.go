@@ -248,3 +248,54 @@ func newLocalStore(t *testing.T, path string) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// A secret sealed under a key that is gone for good need not keep the rest
+// from being served: with --allow-missing-keys, the server starts, lists and
+// describes every secret, reads the others, answers DecryptionFailure for
+// that secret's values, and deletes it.
+func TestAllowMissingKeysServesEverythingButTheLostValues(t *testing.T) {
+	ctx := context.Background()
+	dir := workDir(t)
+	keys := filepath.Join(dir, "rotor.db.keys")
+	b := startBinary(t)
+	client := sdkOf(b)
+	_, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("app/good"), SecretString: aws.String("good-value")})
+	require.NoError(t, err)
+	stopped(t, b)
+	first, err := os.ReadFile(keys)
+	require.NoError(t, err)
+	team := "alias/team " + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)) + "\n"
+	require.NoError(t, os.WriteFile(keys, append(append([]byte{}, first...), team...), 0o600))
+	b = startBinary(t)
+	_, err = sdkOf(b).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("team/db"), KmsKeyId: aws.String("alias/team"), SecretString: aws.String("team-value")})
+	require.NoError(t, err)
+	stopped(t, b)
+
+	require.NoError(t, os.WriteFile(keys, first, 0o600)) // alias/team is lost
+	stderr := serveMustRefuse(t)
+	assert.Contains(t, stderr, "alias/team")
+	assert.Contains(t, stderr, "--allow-missing-keys")
+
+	b = startBinary(t, "--allow-missing-keys")
+	client = sdkOf(b)
+	list, err := client.ListSecrets(ctx, &secretsmanager.ListSecretsInput{})
+	require.NoError(t, err)
+	assert.Len(t, list.SecretList, 2)
+	_, err = client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("team/db")})
+	require.NoError(t, err)
+	good, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("app/good")})
+	require.NoError(t, err)
+	assert.Equal(t, "good-value", *good.SecretString)
+	_, err = client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("team/db")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "DecryptionFailure")
+	_, err = client.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("team/db"), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	require.NoError(t, err)
+	stopped(t, b)
+
+	// Nothing sealed under the lost key is left: serve starts without the flag.
+	b = startBinary(t)
+	list, err = sdkOf(b).ListSecrets(ctx, &secretsmanager.ListSecretsInput{})
+	require.NoError(t, err)
+	assert.Len(t, list.SecretList, 1)
+}

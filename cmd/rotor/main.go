@@ -201,11 +201,18 @@ func callsTheService(args []string) bool {
 	return true
 }
 
+// hasValue reports whether a global option without a value was given.
+func hasValue(values map[string]string, name string) bool {
+	_, ok := values[name]
+	return ok
+}
+
 // localGlobals are rotor's own global options of the operation commands.
 var localGlobals = []cli.GlobalOption{
 	{Name: "store", TakesValue: true, Help: "Work on a local store instead of an endpoint: a bbolt file, a postgres:// URL (encrypted at rest, as rotor serve keeps them). The store must exist (rotor serve creates it). Rotations then run in this process."},
 	{Name: "keys", TakesValue: true, Help: "Master keys of --store (default: the store file + \".keys\", or rotor.keys for PostgreSQL)."},
 	{Name: "lambda-endpoint", TakesValue: true, Help: "With --store: the Lambda Invoke API that runs rotation functions."},
+	{Name: "allow-missing-keys", Help: "With --store: open a store whose secrets were sealed under master keys --keys lacks; their values answer DecryptionFailure, and they can be described and deleted."},
 }
 
 // operationAPI is what an operation command talks to: the local store of
@@ -225,7 +232,7 @@ func operationAPI(ctx context.Context, g cli.Globals) (cli.API, func(), error) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	store, closeStore, err := openStore(ctx, storeConfig{spec: spec, keysFile: g.Values["keys"], region: region, getenv: os.Getenv, logger: logger})
+	store, closeStore, err := openStore(ctx, storeConfig{spec: spec, keysFile: g.Values["keys"], region: region, getenv: os.Getenv, logger: logger, allowMissingKeys: hasValue(g.Values, "allow-missing-keys")})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -42,6 +42,8 @@ type serveConfig struct {
 	tlsCert         string
 	tlsKey          string
 	maxConnections  int
+	// allowMissingKeys serves a store some of whose keys are gone.
+	allowMissingKeys bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -56,6 +58,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.credentialsFile, "credentials", "", "`file` of \"ACCESS_KEY_ID SECRET_ACCESS_KEY\" lines, or JSON keys with principals and policies (turns authorization on); with credentials every request must be signed")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs.BoolVar(&c.allowMissingKeys, "allow-missing-keys", false, "serve a store whose secrets were sealed under master keys the keys file lacks, instead of refusing to start: those secrets are listed, described and deleted, their values answer DecryptionFailure")
 	fs.BoolVar(&c.listenAny, "insecure-listen-any", false, "allow a non-loopback -addr without credentials or without TLS")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the certificate chain to serve HTTPS with (with -tls-key); read again when it changes")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of -tls-cert; must not be readable by group or others")
@@ -300,7 +303,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.Invoker = inv
 	}
 	// The store opens last, once everything that can be refused was.
-	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger})
+	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger, allowMissingKeys: c.allowMissingKeys})
 	if err != nil {
 		return err
 	}

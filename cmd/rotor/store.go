@@ -29,6 +29,10 @@ type storeConfig struct {
 	// region is the region whose secrets are checked against the keys
 	// when the store cannot name its regions (PostgreSQL).
 	region string
+	// allowMissingKeys opens a store whose secrets were sealed under keys
+	// the keyring lacks: their metadata is served, their values fail with
+	// DecryptionFailure, and they can be deleted.
+	allowMissingKeys bool
 	getenv func(string) string
 	logger *slog.Logger
 }
@@ -162,8 +166,16 @@ func loadKeys(ctx context.Context, c storeConfig, inner rotor.Store, file string
 		}
 		return fromFile, nil
 	}
+	if in.Plain > 0 {
+		// A damaged value spoils only its own version: reading it answers
+		// DecryptionFailure, everything else is served.
+		c.logger.Warn("the store holds values that do not decrypt (written without encryption at rest, or damaged); reading them answers DecryptionFailure", "values", in.Plain)
+	}
 	if err := keysProblem(in, file, missing); err != nil {
-		return nil, err
+		if !c.allowMissingKeys {
+			return nil, fmt.Errorf("%w. To serve the other secrets anyway (those sealed under a lacking key are listed, described and deleted, their values answer DecryptionFailure), add --allow-missing-keys", err)
+		}
+		c.logger.Warn("serving a store whose secrets were sealed under keys this keyring lacks: their values answer DecryptionFailure", "problem", err.Error())
 	}
 	return keys, nil
 }
@@ -188,8 +200,6 @@ func keysProblem(in encrypted.Inspection, file string, missing bool) error {
 	case len(in.Wrong) > 0:
 		return fmt.Errorf("--keys: the keys file %s holds other keys than the ones the store's secrets were sealed with: %s. It is another store's keys file, or a new key replaced the right one: restore this store's keys file from a backup, or point --keys at it",
 			file, named(in.Wrong))
-	case in.Plain > 0:
-		return fmt.Errorf("--store: the store holds %d values that are not encrypted (written without rotor's encryption at rest, or damaged); rotor opens only stores whose every value it can decrypt", in.Plain)
 	}
 	return nil
 }

@@ -79,25 +79,24 @@ func New(inner rotor.Store, keys *Keyring, opts ...Option) *Store {
 	return s
 }
 
-// Load implements rotor.Store. A value that does not decrypt fails the call
-// with a *rotor.Error of Code rotor.CodeDecryptionFailure.
+// Load implements rotor.Store. A version whose value does not decrypt (its
+// master key is missing or another, or its envelope is damaged) comes back as
+// a rotor.UnreadableValue holding its envelope: the secret's metadata and its
+// other versions stay readable, reading that version's value fails with a
+// *rotor.Error of Code rotor.CodeDecryptionFailure, and a later save writes
+// the envelope back as it was.
 func (s *Store) Load(ctx context.Context, region, name string) (*rotor.Secret, rotor.Revision, error) {
 	sealed, rev, err := s.inner.Load(ctx, region, name)
 	if err != nil {
 		return nil, 0, err
 	}
-	plain, err := s.open(sealed, rev)
-	if err != nil {
-		return nil, 0, err
-	}
-	return plain, rev, nil
+	return s.open(sealed, rev), rev, nil
 }
 
 // LoadCached implements rotor.CachedLoader for an inner store that does: the
 // inner store's cached state, decrypted (from this Store's cache when it
 // holds that revision). It reports false when the inner store keeps no
-// cache, or holds no state of the secret, or the state does not decrypt (for
-// Load to report).
+// cache, or holds no state of the secret.
 func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, bool) {
 	inner, ok := s.inner.(rotor.CachedLoader)
 	if !ok {
@@ -107,16 +106,14 @@ func (s *Store) LoadCached(region, name string) (*rotor.Secret, rotor.Revision, 
 	if !ok {
 		return nil, 0, false
 	}
-	plain, err := s.open(sealed, rev)
-	if err != nil {
-		return nil, 0, false
-	}
-	return plain, rev, true
+	return s.open(sealed, rev), rev, true
 }
 
 // Save implements rotor.Store. A master key missing from the keyring fails
 // the call with a *rotor.Error of Code rotor.CodeEncryptionFailure, before
-// anything reaches the inner store.
+// anything reaches the inner store, when the save has a value to seal with
+// it: a save that adds no value (a tag, a deletion, a label) stores the
+// envelopes as they were, and so does one of a secret whose key is gone.
 func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Revision) (rotor.Revision, error) {
 	var prev state
 	if expect != 0 {
@@ -142,9 +139,8 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 	return s.inner.Delete(ctx, region, name, expect)
 }
 
-// List implements rotor.Store. One secret that does not decrypt fails the
-// whole page with CodeDecryptionFailure: the wrapper never returns a secret
-// without its values.
+// List implements rotor.Store. A version that does not decrypt comes back
+// unreadable, as from Load: one damaged secret never fails a page.
 func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
 	page, err := s.inner.List(ctx, region, after, limit)
 	if err != nil {
@@ -152,10 +148,7 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 	}
 	out := make([]*rotor.Secret, len(page))
 	for i, sealed := range page {
-		// List gives no revisions: the cache cannot be used.
-		if out[i], err = s.open(sealed, 0); err != nil {
-			return nil, err
-		}
+		out[i] = s.open(sealed, 0) // List gives no revisions: no cache
 	}
 	return out, nil
 }
@@ -183,18 +176,19 @@ func (s *Store) seal(secret *rotor.Secret, prev state) (*rotor.Secret, error) {
 		if v.Value.IsZero() {
 			continue // The pending placeholder has nothing to hide.
 		}
-		if master == nil {
-			// Every save of a secret with a value needs its master key,
-			// even one that encrypts nothing new: whether a save succeeds
-			// must not depend on what the cache holds.
-			var ok bool
-			if master, ok = s.keys.key(secret.KmsKeyID); !ok {
-				return nil, encryptionFailure(secret, "the KMS key is not in the keyring", nil)
-			}
+		if env, _, unreadable := v.Value.Unreadable(); unreadable {
+			v.Value = env // what could not be opened is kept as it was
+			continue
 		}
 		if env, ok := stored[secret.Versions[i]]; ok && env.IsBinary() {
 			v.Value = env
 			continue
+		}
+		if master == nil {
+			var ok bool
+			if master, ok = s.keys.key(secret.KmsKeyID); !ok {
+				return nil, encryptionFailure(secret, "the KMS key is not in the keyring", nil)
+			}
 		}
 		if dk == nil {
 			var err error
@@ -216,12 +210,14 @@ func (s *Store) seal(secret *rotor.Secret, prev state) (*rotor.Secret, error) {
 	return out, nil
 }
 
-// open returns a copy of sealed whose values are decrypted. rev, when not 0,
-// is sealed's revision, under which the plaintext is cached.
-func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, error) {
+// open returns a copy of sealed whose values are decrypted; a value that
+// does not decrypt becomes a rotor.UnreadableValue holding its envelope and
+// the DecryptionFailure that says why. rev, when not 0, is sealed's revision,
+// under which the result is cached.
+func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) *rotor.Secret {
 	if rev != 0 {
 		if st, ok := s.cache.Get(sealed.Region(), sealed.Name, rev); ok {
-			return st.plain, nil
+			return st.plain
 		}
 	}
 	out := sealed.Clone()
@@ -237,12 +233,17 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		if v.Value.IsZero() {
 			continue
 		}
+		unreadable := func(keyID, reason string) {
+			v.Value = rotor.UnreadableValue(v.Value, decryptionFailure(sealed, keyID, fmt.Sprintf("version %s: %s", v.ID, reason)))
+		}
 		if !v.Value.IsBinary() {
-			return nil, decryptionFailure(sealed, "", "the stored value is not encrypted")
+			unreadable("", "the stored value is not encrypted")
+			continue
 		}
 		e, err := parseEnvelope(v.Value.Bytes())
 		if err != nil {
-			return nil, decryptionFailure(sealed, "", err.Error())
+			unreadable("", err.Error())
+			continue
 		}
 		if aead == nil || openedKeyID != e.keyID || !bytes.Equal(openedKey, e.sealedKey) {
 			name := e.keyID + "\x00" + string(e.sealedKey)
@@ -250,10 +251,12 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 			if !ok {
 				master, ok := s.keys.key(e.keyID)
 				if !ok {
-					return nil, decryptionFailure(sealed, e.keyID, "the KMS key is not in the keyring")
+					unreadable(e.keyID, "the KMS key is not in the keyring")
+					continue
 				}
 				if a, err = openDataKey(e, master, sealed.ARN); err != nil {
-					return nil, decryptionFailure(sealed, e.keyID, err.Error())
+					unreadable(e.keyID, err.Error())
+					continue
 				}
 				if opened == nil {
 					opened = make(map[string]cipher.AEAD)
@@ -264,7 +267,8 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 		}
 		plain, err := e.open(aead, sealed.ARN, v.ID)
 		if err != nil {
-			return nil, decryptionFailure(sealed, e.keyID, fmt.Sprintf("version %s: %s", v.ID, err))
+			unreadable(e.keyID, err.Error())
+			continue
 		}
 		if e.kind == kindBinary {
 			v.Value = rotor.BinaryValue(plain)
@@ -276,7 +280,7 @@ func (s *Store) open(sealed *rotor.Secret, rev rotor.Revision) (*rotor.Secret, e
 	if rev != 0 {
 		s.cache.Put(sealed.Region(), sealed.Name, rev, state{plain: out, sealed: sealedValues(sealed)})
 	}
-	return out, nil
+	return out
 }
 
 // encryptionFailure is the error of a save that could not encrypt.
@@ -331,9 +335,7 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 	}
 	out := make([]*rotor.Secret, len(page))
 	for i, sealed := range page {
-		if out[i], err = s.open(sealed, 0); err != nil {
-			return nil, err
-		}
+		out[i] = s.open(sealed, 0)
 	}
 	return out, nil
 }

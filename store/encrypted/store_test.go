@@ -136,6 +136,8 @@ func TestTheBoltFileHoldsNoPlaintextAndValuesSurviveCloseAndOpen(t *testing.T) {
 	assertValues(t, listed[0])
 }
 
+// A wrong or missing master key leaves the secret readable but for its
+// values, each of which is unreadable with a DecryptionFailure.
 func TestAWrongMasterKeyFailsWithDecryptionFailure(t *testing.T) {
 	ctx := context.Background()
 	inner := rotor.NewMemoryStore()
@@ -143,15 +145,21 @@ func TestAWrongMasterKeyFailsWithDecryptionFailure(t *testing.T) {
 	require.NoError(t, err)
 
 	wrong := encrypted.New(inner, keyringWith(t, 8))
-	_, _, err = wrong.Load(ctx, "us-east-1", "db/prod")
-	assertDecryptionFailure(t, err)
-	_, err = wrong.List(ctx, "us-east-1", rotor.Cursor{}, 10)
-	assertDecryptionFailure(t, err)
+	got, _, err := wrong.Load(ctx, "us-east-1", "db/prod")
+	require.NoError(t, err)
+	assertUnreadable(t, got, "v-text")
+	assertUnreadable(t, got, "v-binary")
+	listed, err := wrong.List(ctx, "us-east-1", rotor.Cursor{}, 10)
+	require.NoError(t, err)
+	require.Len(t, listed, 1)
+	assertUnreadable(t, listed[0], "v-text")
 
 	missing := encrypted.New(inner, encrypted.NewKeyring())
-	_, _, err = missing.Load(ctx, "us-east-1", "db/prod")
-	assertDecryptionFailure(t, err)
-	assert.Contains(t, err.Error(), encrypted.DefaultKeyID, "the error names the missing key")
+	got, _, err = missing.Load(ctx, "us-east-1", "db/prod")
+	require.NoError(t, err)
+	cause := assertUnreadable(t, got, "v-text")
+	assert.Contains(t, cause.Error(), encrypted.DefaultKeyID, "the error names the missing key")
+	assert.True(t, got.Version("v-pending").Value.IsZero(), "the placeholder has nothing to open")
 }
 
 func TestAWrongMasterKeyFailsGetSecretValueWithTheAWSCode(t *testing.T) {
@@ -228,8 +236,9 @@ func TestACiphertextMovedToAnotherVersionOrSecretFailsToDecrypt(t *testing.T) {
 			_, err := encrypted.New(inner, keys).Save(ctx, secretWithValues("db/prod"), 0)
 			require.NoError(t, err)
 			region, name := tc.move(t, inner)
-			_, _, err = encrypted.New(inner, keys).Load(ctx, region, name)
-			assertDecryptionFailure(t, err)
+			got, _, err := encrypted.New(inner, keys).Load(ctx, region, name)
+			require.NoError(t, err)
+			assertUnreadable(t, got, "v-binary")
 		})
 	}
 }
@@ -265,10 +274,24 @@ func TestATamperedEnvelopeFailsToDecrypt(t *testing.T) {
 			}
 			_, err = inner.Save(ctx, bad, curRev)
 			require.NoError(t, err)
-			_, _, err = encrypted.New(inner, keys).Load(ctx, "us-east-1", "db/prod")
-			assertDecryptionFailure(t, err)
+			got, _, err := encrypted.New(inner, keys).Load(ctx, "us-east-1", "db/prod")
+			require.NoError(t, err)
+			assertUnreadable(t, got, "v-text")
+			assert.Equal(t, []byte(plainBinary), got.Version("v-binary").Value.Bytes(), "the other versions stay readable")
 		})
 	}
+}
+
+// assertUnreadable checks that version id of s could not be opened, with a
+// clean DecryptionFailure, and returns that error.
+func assertUnreadable(t *testing.T, s *rotor.Secret, id string) error {
+	t.Helper()
+	v := s.Version(id)
+	require.NotNil(t, v, "version %s", id)
+	_, cause, ok := v.Value.Unreadable()
+	require.True(t, ok, "version %s is unreadable", id)
+	assertDecryptionFailure(t, cause)
+	return cause
 }
 
 // assertDecryptionFailure checks that err is a clean DecryptionFailure that
