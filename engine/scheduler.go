@@ -13,20 +13,20 @@ const listPage = 500
 
 // Start resumes the rotations left pending in the store (Resume), then runs
 // the scheduler: a Tick at once and every Config.TickInterval until ctx is
-// done or the engine is closed. It returns Resume's error, if any; the ticker
-// runs in the background and logs its own errors. Start runs the scheduler
-// once: a second call only resumes.
+// done or the engine is closed. The scheduler runs even when Resume fails
+// (the store could not be read): Start returns that error, and every tick
+// tries Resume again until it succeeds, so one unreadable moment never stops
+// the region's rotations. Start runs the scheduler once: a second call only
+// resumes.
 func (e *Engine) Start(ctx context.Context) error {
-	if _, err := e.Resume(ctx); err != nil {
-		return err
-	}
+	_, resumeErr := e.Resume(ctx)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return errors.New("engine: Start after Close")
 	}
 	if e.started {
-		return nil
+		return resumeErr
 	}
 	e.started = true
 	// The scheduler stops with ctx or with Close, whichever comes first.
@@ -39,7 +39,15 @@ func (e *Engine) Start(ctx context.Context) error {
 		defer cancel()
 		t := time.NewTicker(e.cfg.TickInterval)
 		defer t.Stop()
+		resumed := resumeErr == nil
 		for {
+			if !resumed {
+				if _, err := e.Resume(ctx); err != nil && ctx.Err() == nil {
+					e.log.Error("resuming pending rotations failed; trying again at the next tick", "error", err.Error())
+				} else {
+					resumed = true
+				}
+			}
 			if _, err := e.Tick(ctx); err != nil && ctx.Err() == nil {
 				e.log.Error("scheduler tick failed", "error", err.Error())
 			}
@@ -50,7 +58,7 @@ func (e *Engine) Start(ctx context.Context) error {
 			}
 		}
 	}()
-	return nil
+	return resumeErr
 }
 
 // Resume scans every secret of the Service's region and queues each pending

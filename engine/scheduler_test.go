@@ -174,3 +174,39 @@ func TestARotationWhoseEndWasLostDoesNotStallTheSchedule(t *testing.T) {
 	sec = n.load(t, "db")
 	assert.Nil(t, sec.Rotation)
 }
+
+// flakyListStore fails its first List calls, as a store that cannot be read
+// for a moment.
+type flakyListStore struct {
+	rotor.Store
+	failures atomic.Int32
+}
+
+func (f *flakyListStore) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
+	if f.failures.Add(-1) >= 0 {
+		return nil, errors.New("the disk hiccupped")
+	}
+	return f.Store.List(ctx, region, after, limit)
+}
+
+// A store that cannot be read when the engine starts does not stop the
+// scheduler: Start reports it, and the ticks resume and rotate as usual.
+func TestAnUnreadableStoreAtStartDoesNotStopTheScheduler(t *testing.T) {
+	clock := &fakeClock{now: epoch}
+	store := &flakyListStore{Store: rotor.NewMemoryStore()}
+	n := newNode(t, store, clock, 1, engine.Config{})
+	n.template(lambdaARN)
+	n.create(t, "db", "initial")
+	_, err := n.svc.RotateSecret(context.Background(), rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
+		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}, RotateImmediately: ptr(false)})
+	require.NoError(t, err)
+	due, ok := rotor.DueAt(n.load(t, "db"))
+	require.True(t, ok)
+	clock.Set(due)
+
+	store.failures.Store(1)
+	err = n.eng.Start(context.Background())
+	require.Error(t, err, "Start reports that it could not resume")
+	require.Eventually(t, func() bool { return !n.load(t, "db").LastRotatedDate.IsZero() }, 10*time.Second, 5*time.Millisecond,
+		"the scheduler ticked anyway and rotated the due secret")
+}
