@@ -1,8 +1,11 @@
 package rotor
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -59,8 +62,9 @@ type RotationState struct {
 	// StepsDone counts the steps the current attempt finished (0–4).
 	StepsDone int
 	// FailedStep and LastError describe the last failure; empty if none.
-	// LastError is the rotation function's error text, cut to
-	// MaxRotationErrorLength bytes; rotor never puts a value in it.
+	// LastError is the rotation function's error text with every value of
+	// the secret replaced by [REDACTED], cut to MaxRotationErrorLength
+	// bytes.
 	FailedStep Step
 	LastError  string
 	// NextAttempt is when the next attempt is planned: after a failed
@@ -234,6 +238,46 @@ func (next *Secret) dropStaleRotation() {
 			next.Rotation = nil
 		}
 	}
+}
+
+// failureText is what the record, its events and the logs keep of a
+// rotation function's error: the text with every value the secret holds
+// replaced by [REDACTED] (a function that echoes the pending value, or one
+// field of a JSON value, must not put it in a record, an event or a log),
+// cut to MaxRotationErrorLength bytes.
+func (sec *Secret) failureText(text string) string {
+	for _, v := range sec.Versions {
+		p := v.Value.payload()
+		if p == nil || p.unreadable != nil {
+			continue
+		}
+		if p.binary {
+			text = redact(text, string(p.bin))
+			text = redact(text, base64.StdEncoding.EncodeToString(p.bin))
+			continue
+		}
+		text = redact(text, p.text)
+		var fields map[string]any
+		if strings.HasPrefix(strings.TrimSpace(p.text), "{") && json.Unmarshal([]byte(p.text), &fields) == nil {
+			for _, f := range fields {
+				if s, ok := f.(string); ok {
+					text = redact(text, s)
+				}
+			}
+		}
+	}
+	return cutError(text)
+}
+
+// minRedacted is the length below which a value is not searched for in a
+// failure text: a value of a character or three would blank out words.
+const minRedacted = 4
+
+func redact(text, value string) string {
+	if len(value) < minRedacted {
+		return text
+	}
+	return strings.ReplaceAll(text, value, redacted)
 }
 
 // cutError bounds a failure text kept in the record and in events.

@@ -119,7 +119,7 @@ func recordStep(sec *Secret, res stepResult, now time.Time) (*Secret, outcome, e
 func failAttempt(sec *Secret, res stepResult, now time.Time) (*Secret, outcome) {
 	next := sec.shallowClone()
 	r := next.Rotation
-	r.FailedStep, r.LastError = res.step, cutError(res.failure)
+	r.FailedStep, r.LastError = res.step, sec.failureText(res.failure)
 	r.LeaseOwner, r.LeaseExpires = "", time.Time{}
 	out := outcome{changed: true}
 	ev := out.event(next, EventStepFailed, res.token, now)

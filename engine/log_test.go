@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -92,4 +93,43 @@ func TestLogging(t *testing.T) {
 		assert.Contains(t, buf.String(), "LimitExceededException")
 		assert.True(t, m.load(t, "busy").NextRotationDate.After(clock.Now()), "the next window is promised instead")
 	})
+}
+
+// A rotation function that puts the pending value in its error, whole or one
+// field of it, leaks it neither into the log nor into the saved state.
+func TestAFunctionThatEchoesTheValueLeaksItNowhere(t *testing.T) {
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clock := &fakeClock{now: epoch}
+	n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{Logger: logger, MaxAttempts: 2})
+	ctx := context.Background()
+	const pending = `{"username":"admin","password":"s3cret-pending-4711"}`
+	n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		switch ev.Step {
+		case rotor.StepCreateSecret:
+			_, err := n.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: ev.SecretId, ClientRequestToken: ev.ClientRequestToken,
+				SecretString: pending, VersionStages: []string{rotor.StagePending}})
+			if err != nil && !errors.Is(err, rotor.ErrResourceExists) {
+				return err
+			}
+			return nil
+		case rotor.StepSetSecret:
+			return fmt.Errorf("the database refused password s3cret-pending-4711 (value %s) for hunter2-initial", pending)
+		}
+		return nil
+	})
+	n.create(t, "db", "hunter2-initial")
+	out, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN})
+	require.NoError(t, err)
+	err = n.eng.Wait(waitCtx(t), out.ARN, out.VersionId)
+	require.ErrorIs(t, err, engine.ErrAbandoned)
+	require.NoError(t, n.eng.WaitIdle(waitCtx(t)))
+
+	state := n.load(t, "db").Rotation
+	require.NotNil(t, state)
+	for name, text := range map[string]string{"log": buf.String(), "saved state": state.LastError, "Wait's error": err.Error()} {
+		assert.NotContains(t, text, "s3cret-pending-4711", name)
+		assert.NotContains(t, text, "hunter2-initial", name)
+	}
+	assert.Contains(t, state.LastError, "the database refused password [REDACTED]", "the rest of the message stays")
 }
