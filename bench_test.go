@@ -13,10 +13,10 @@ import (
 
 // benchService returns a service over a memory store whose clock the
 // benchmark moves by hand.
-func benchService(b *testing.B) (*rotor.Service, *time.Time, *rotor.Functions) {
+func benchService(b *testing.B) (*rotor.Service, *time.Time, *rotor.FunctionRegistry) {
 	b.Helper()
 	now := epoch
-	fns := &rotor.Functions{}
+	fns := &rotor.FunctionRegistry{}
 	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithClock(func() time.Time { return now }), rotor.WithInvoker(fns))
 	return svc, &now, fns
 }

@@ -93,7 +93,7 @@ func TestAStaleCacheNeverChangesAnAnswer(t *testing.T) {
 			}
 			return n - 1 // the last one seen, current unless another wrote
 		}
-		cached := &fixture{t: t, ctx: context.Background(), clock: &fakeClock{now: epoch}, fns: &rotor.Functions{}}
+		cached := &fixture{t: t, ctx: context.Background(), clock: &fakeClock{now: epoch}, fns: &rotor.FunctionRegistry{}}
 		cached.svc = rotor.New(stale, rotor.WithClock(cached.clock.Now), rotor.WithRandom(newSeededReader(1)), rotor.WithInvoker(cached.fns))
 		fixtures := []*fixture{plain, cached}
 		for _, f := range fixtures {

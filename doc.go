@@ -25,7 +25,7 @@
 // labelled AWSPENDING, then the four steps (createSecret, setSecret,
 // testSecret, finishSecret) of a rotation function run through an [Invoker]:
 // inside the call when the Service has no [RotationRunner], or after it, as on
-// AWS, when an engine (package engine) runs rotations. [Functions] runs Go
+// AWS, when an engine (package engine) runs rotations. [FunctionRegistry] runs Go
 // functions in-process; [TemplateRotator] does what AWS's rotation template
 // does, so a user writes only how to generate, set and test a credential.
 // While AWSPENDING sits on a version that is not AWSCURRENT, a new rotation is

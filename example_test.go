@@ -53,7 +53,7 @@ func Example_putSecretValue() {
 // template: only generating, setting and testing the value is yours.
 func Example_rotateSecret() {
 	ctx := context.Background()
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(functions))
 	functions.Register("arn:aws:lambda:us-east-1:000000000000:function:rotate-db", &rotor.TemplateRotator{
 		API: svc,
@@ -84,7 +84,7 @@ func Example_rotateSecret() {
 // is refused; the pending one must finish (or be cleaned up) first.
 func Example_rotationInProgress() {
 	ctx := context.Background()
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(functions))
 	const fn = "arn:aws:lambda:us-east-1:000000000000:function:flaky"
 	functions.Register(fn, &rotor.TemplateRotator{API: svc, Test: func(context.Context, rotor.GetSecretValueOutput) error {
@@ -109,7 +109,7 @@ func Example_rotationInProgress() {
 // instead of starting another.
 func Example_retryRotation() {
 	ctx := context.Background()
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(functions))
 	const fn = "arn:aws:lambda:us-east-1:000000000000:function:rotate"
 	down := true

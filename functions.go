@@ -22,7 +22,8 @@ type FunctionChecker interface {
 
 // Rotator is a rotation function written in Go: one method per step. Each
 // step must be idempotent, because a failed rotation is retried from the
-// first step with the same token.
+// first step with the same token. TemplateRotator is one; a RotatorFunc makes
+// one of a Lambda-shaped handler.
 type Rotator interface {
 	CreateSecret(ctx context.Context, event RotationEvent) error
 	SetSecret(ctx context.Context, event RotationEvent) error
@@ -31,56 +32,68 @@ type Rotator interface {
 }
 
 // RotatorFunc is a rotation function in the shape of a Lambda handler: one
-// function that dispatches on event.Step.
+// function that dispatches on event.Step. It is a Rotator.
 type RotatorFunc func(ctx context.Context, event RotationEvent) error
 
-// Functions is an Invoker that runs rotation functions registered in-process
-// by ARN. It is safe for concurrent use. The zero value is ready to use.
-type Functions struct {
+// CreateSecret calls f.
+func (f RotatorFunc) CreateSecret(ctx context.Context, ev RotationEvent) error { return f(ctx, ev) }
+
+// SetSecret calls f.
+func (f RotatorFunc) SetSecret(ctx context.Context, ev RotationEvent) error { return f(ctx, ev) }
+
+// TestSecret calls f.
+func (f RotatorFunc) TestSecret(ctx context.Context, ev RotationEvent) error { return f(ctx, ev) }
+
+// FinishSecret calls f.
+func (f RotatorFunc) FinishSecret(ctx context.Context, ev RotationEvent) error { return f(ctx, ev) }
+
+// FunctionRegistry is the in-process home of rotation functions: an Invoker
+// that runs the Rotator registered under a function's ARN, as Lambda runs
+// the function an ARN names. Give it to a Service with WithInvoker. It is
+// safe for concurrent use; the zero value is ready to use.
+type FunctionRegistry struct {
 	mu sync.RWMutex
-	m  map[string]RotatorFunc
+	m  map[string]Rotator
 }
 
-// Register makes r callable as functionARN, replacing any earlier one.
-func (f *Functions) Register(functionARN string, r Rotator) {
-	f.RegisterFunc(functionARN, func(ctx context.Context, ev RotationEvent) error {
-		switch ev.Step {
-		case StepCreateSecret:
-			return r.CreateSecret(ctx, ev)
-		case StepSetSecret:
-			return r.SetSecret(ctx, ev)
-		case StepTestSecret:
-			return r.TestSecret(ctx, ev)
-		case StepFinishSecret:
-			return r.FinishSecret(ctx, ev)
-		}
-		return fmt.Errorf("rotor: unknown rotation step %q", ev.Step)
-	})
-}
-
-// RegisterFunc makes fn callable as functionARN, replacing any earlier one.
-func (f *Functions) RegisterFunc(functionARN string, fn RotatorFunc) {
+// Register makes r callable as functionARN, replacing any earlier one. A
+// Lambda-shaped handler registers as RotatorFunc(handler).
+func (f *FunctionRegistry) Register(functionARN string, r Rotator) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
-		f.m = make(map[string]RotatorFunc)
+		f.m = make(map[string]Rotator)
 	}
-	f.m[functionARN] = fn
+	f.m[functionARN] = r
 }
 
-// Invoke implements Invoker.
-func (f *Functions) Invoke(ctx context.Context, functionARN string, ev RotationEvent) error {
+// Invoke implements Invoker: it runs the step of event on the Rotator
+// registered as functionARN.
+func (f *FunctionRegistry) Invoke(ctx context.Context, functionARN string, ev RotationEvent) error {
 	f.mu.RLock()
-	fn := f.m[functionARN]
+	r := f.m[functionARN]
 	f.mu.RUnlock()
-	if fn == nil {
+	if r == nil {
 		return fmt.Errorf("rotor: no rotation function registered as %s", functionARN)
 	}
-	return fn(ctx, ev)
+	if fn, ok := r.(RotatorFunc); ok {
+		return fn(ctx, ev) // a handler dispatches on the step itself
+	}
+	switch ev.Step {
+	case StepCreateSecret:
+		return r.CreateSecret(ctx, ev)
+	case StepSetSecret:
+		return r.SetSecret(ctx, ev)
+	case StepTestSecret:
+		return r.TestSecret(ctx, ev)
+	case StepFinishSecret:
+		return r.FinishSecret(ctx, ev)
+	}
+	return fmt.Errorf("rotor: unknown rotation step %q", ev.Step)
 }
 
 // CheckFunction implements FunctionChecker: only registered functions exist.
-func (f *Functions) CheckFunction(_ context.Context, functionARN string) error {
+func (f *FunctionRegistry) CheckFunction(_ context.Context, functionARN string) error {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	if f.m[functionARN] == nil {

@@ -68,7 +68,7 @@ type fixture struct {
 	ctx   context.Context
 	svc   *rotor.Service
 	clock *fakeClock
-	fns   *rotor.Functions
+	fns   *rotor.FunctionRegistry
 	store *countingStore
 }
 
@@ -76,7 +76,7 @@ const lambdaARN = "arn:aws:lambda:us-east-1:000000000000:function:rotate"
 
 func newFixture(t testing.TB, opts ...rotor.Option) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), clock: &fakeClock{now: epoch}, fns: &rotor.Functions{},
+	f := &fixture{t: t, ctx: context.Background(), clock: &fakeClock{now: epoch}, fns: &rotor.FunctionRegistry{},
 		store: &countingStore{Store: rotor.NewMemoryStore()}}
 	all := append([]rotor.Option{rotor.WithClock(f.clock.Now), rotor.WithRandom(newSeededReader(1)), rotor.WithInvoker(f.fns)}, opts...)
 	f.svc = rotor.New(f.store, all...)

@@ -129,12 +129,12 @@ func TestPropertyLabelInvariants(t *testing.T) {
 		f := newFixture(t)
 		h := &history{t: rt, f: f, values: map[string]string{}, failAt: map[rotor.Step]bool{}}
 		template := &rotor.TemplateRotator{API: f.svc}
-		f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 			if h.failAt[ev.Step] {
 				return fmt.Errorf("injected failure at %s", ev.Step)
 			}
 			return rotorStep(ctx, template, ev)
-		})
+		}))
 		ctx := context.Background()
 		if _, err := f.svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "p", SecretString: "v0", ClientRequestToken: h.newToken("c")}); err != nil {
 			rt.Fatal(err)

@@ -227,7 +227,7 @@ func TestRotatingASecretWithNoValue(t *testing.T) {
 	require.NoError(t, err)
 	// A custom function for the empty-secret case: it fills the placeholder
 	// and attaches AWSCURRENT with no RemoveFromVersionId, as no version has it.
-	f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+	f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 		switch ev.Step {
 		case rotor.StepCreateSecret:
 			_, err := f.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: ev.SecretId, ClientRequestToken: ev.ClientRequestToken, SecretString: "first", VersionStages: []string{"AWSPENDING"}})
@@ -243,7 +243,7 @@ func TestRotatingASecretWithNoValue(t *testing.T) {
 			return err
 		}
 		return nil
-	})
+	}))
 	_, err = f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "e", ClientRequestToken: token("r"), RotationLambdaARN: lambdaARN})
 	require.NoError(t, err)
 	assert.Equal(t, "first", f.current("e"))
@@ -262,13 +262,13 @@ func TestConcurrentRotateSecret(t *testing.T) {
 	returned.Add(callers - 1)
 	template := &rotor.TemplateRotator{API: f.svc}
 	var holding atomic.Bool
-	f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+	f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 		if ev.Step == rotor.StepCreateSecret && holding.CompareAndSwap(false, true) {
 			accepted.Add(1)
 			<-othersDone
 		}
 		return rotorStep(ctx, template, ev)
-	})
+	}))
 	results := make(chan error, callers)
 	var wg sync.WaitGroup
 	for i := range callers {
@@ -335,13 +335,13 @@ func TestRotationEndsAreRecordedOnce(t *testing.T) {
 		f.create("db", "initial")
 		template := &rotor.TemplateRotator{API: f.svc}
 		crash := true
-		f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 			err := rotorStep(ctx, template, ev)
 			if ev.Step == rotor.StepFinishSecret && crash {
 				return errors.New("lost the connection after moving AWSCURRENT")
 			}
 			return err
-		})
+		}))
 		in := rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r1"), RotationLambdaARN: lambdaARN, RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 3}}
 		_, err := f.svc.RotateSecret(f.ctx, in)
 		require.Error(t, err)
@@ -362,13 +362,13 @@ func TestRotationEndsAreRecordedOnce(t *testing.T) {
 		f.create("db", "initial")
 		template := &rotor.TemplateRotator{API: f.svc}
 		var during error
-		f.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 			err := rotorStep(ctx, template, ev)
 			if ev.Step == rotor.StepFinishSecret {
 				_, during = f.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r2")})
 			}
 			return err
-		})
+		}))
 		_, err := f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "db", ClientRequestToken: token("r1"), RotationLambdaARN: lambdaARN})
 		require.NoError(t, err)
 		requireCode(t, during, rotor.CodeInvalidRequest)
@@ -389,4 +389,30 @@ func TestRotationEndsAreRecordedOnce(t *testing.T) {
 		d, _ := f.svc.DescribeSecret(f.ctx, rotor.DescribeSecretInput{SecretId: "db"})
 		assert.Equal(t, time.Date(2026, 1, 27, 23, 59, 59, 0, time.UTC), d.NextRotationDate)
 	})
+}
+
+// Both a failed step and a refused rotation answer InvalidRequestException,
+// as AWS codes them; errors.As with a *rotor.StepError tells them apart, and
+// reaches the rotation function's own error.
+func TestAFailedStepIsToldFromARefusal(t *testing.T) {
+	f := newFixture(t)
+	f.create("db", "initial")
+	errDatabase := errors.New("the database refused the new password")
+	f.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
+		if ev.Step == rotor.StepSetSecret {
+			return fmt.Errorf("setting it: %w", errDatabase)
+		}
+		return (&rotor.TemplateRotator{API: f.svc}).CreateSecret(ctx, ev)
+	}))
+	_, failed := f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN})
+	_, refused := f.svc.RotateSecret(f.ctx, rotor.RotateSecretInput{SecretId: "db"})
+
+	var stepErr *rotor.StepError
+	require.ErrorAs(t, failed, &stepErr)
+	assert.Equal(t, rotor.StepSetSecret, stepErr.Step)
+	assert.ErrorIs(t, failed, errDatabase, "the function's own error is reachable")
+	assert.ErrorIs(t, failed, rotor.ErrInvalidRequest, "with AWS's code")
+
+	assert.ErrorIs(t, refused, rotor.ErrInvalidRequest)
+	assert.False(t, errors.As(refused, &stepErr), "a refusal is no failed step")
 }

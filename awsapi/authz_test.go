@@ -84,7 +84,7 @@ func newAuthzServer(t *testing.T) *authzServer {
 		}
 		ps["AKID"+name] = p
 	}
-	fns := &rotor.Functions{}
+	fns := &rotor.FunctionRegistry{}
 	h := awsapi.NewHandler(awsapi.Config{
 		Credentials: creds, Principals: ps, Invoker: fns,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

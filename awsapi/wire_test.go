@@ -182,7 +182,7 @@ func TestAFullRotationRunsThroughTheTemplateRotator(t *testing.T) {
 	for _, signed := range []bool{false, true} {
 		t.Run(fmt.Sprint("signed=", signed), func(t *testing.T) {
 			ctx := context.Background()
-			fns := &rotor.Functions{}
+			fns := &rotor.FunctionRegistry{}
 			s := newServer(t, awsapi.Config{Invoker: fns}, signed)
 			svc, err := s.handler.Service("us-east-1")
 			require.NoError(t, err)
@@ -224,8 +224,8 @@ func TestAFullRotationRunsThroughTheTemplateRotator(t *testing.T) {
 func TestAFailedRotationStepIsNotAnErrorOnTheWire(t *testing.T) {
 	const lambda = "arn:aws:lambda:us-east-1:000000000000:function:broken"
 	ctx := context.Background()
-	fns := &rotor.Functions{}
-	fns.RegisterFunc(lambda, func(context.Context, rotor.RotationEvent) error { return fmt.Errorf("database unreachable") })
+	fns := &rotor.FunctionRegistry{}
+	fns.Register(lambda, rotor.RotatorFunc(func(context.Context, rotor.RotationEvent) error { return fmt.Errorf("database unreachable") }))
 	s := newServer(t, awsapi.Config{Invoker: fns}, false)
 	_, err := s.client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("old")})
 	require.NoError(t, err)

@@ -37,7 +37,7 @@ func benchmarkTick(b *testing.B, total, due int, indexed bool) {
 		store = engine.NewIndexedStore(mem)
 	}
 	n := newNode(b, store, clock, 1, engine.Config{})
-	n.fns.RegisterFunc(lambdaARN, quickRotator(n.svc))
+	n.fns.Register(lambdaARN, quickRotator(n.svc))
 
 	// One secret made by the service is the model of all the others.
 	n.create(b, "model", "v0")
@@ -97,7 +97,7 @@ func BenchmarkListDue(b *testing.B) {
 	store := engine.NewIndexedStore(mem)
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	n := newNode(b, mem, clock, 1, engine.Config{})
-	n.fns.RegisterFunc(lambdaARN, quickRotator(n.svc))
+	n.fns.Register(lambdaARN, quickRotator(n.svc))
 	n.create(b, "model", "v0")
 	_, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "model", RotationLambdaARN: lambdaARN,
 		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 30}, RotateImmediately: ptr(false)})

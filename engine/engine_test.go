@@ -337,13 +337,13 @@ func TestStepTimeout(t *testing.T) {
 		n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{StepTimeout: time.Minute, MaxAttempts: 1})
 		inner := n.template("unused")
 		var deadlines []time.Time
-		n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		n.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 			d, ok := ctx.Deadline()
 			require.True(t, ok, "each step has a deadline")
 			deadlines = append(deadlines, d)
 			time.Sleep(5 * time.Millisecond)
 			return rotorFunc(inner)(ctx, ev)
-		})
+		}))
 		n.create(t, "db", "initial")
 		out, err := n.svc.RotateSecret(context.Background(), rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
 			RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}})

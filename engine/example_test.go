@@ -17,7 +17,7 @@ import (
 // Wait blocks until they did.
 func Example() {
 	ctx := context.Background()
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	store := engine.NewIndexedStore(rotor.NewMemoryStore()) // any rotor.Store works
 
 	// A fixed clock keeps the output stable; leave it out to use time.Now.

@@ -58,7 +58,7 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 type node struct {
 	svc *rotor.Service
 	eng *engine.Engine
-	fns *rotor.Functions
+	fns *rotor.FunctionRegistry
 }
 
 // newNode builds one server's wiring: an engine over store, which makes the
@@ -74,7 +74,7 @@ func newNode(t testing.TB, store rotor.Store, clock *fakeClock, seed uint64, cfg
 	if cfg.BackoffBase == 0 {
 		cfg.BackoffBase, cfg.BackoffMax = time.Millisecond, 4*time.Millisecond
 	}
-	n := &node{fns: &rotor.Functions{}}
+	n := &node{fns: &rotor.FunctionRegistry{}}
 	n.eng = engine.New(store, cfg, rotor.WithClock(clock.Now), rotor.WithRandom(seeded(seed+1000)), rotor.WithInvoker(n.fns))
 	n.svc = n.eng.Service()
 	t.Cleanup(n.eng.Close)

@@ -60,9 +60,9 @@ func TestLogging(t *testing.T) {
 	})
 
 	t.Run("a failure is logged with its step and error, still without values", func(t *testing.T) {
-		n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+		n.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 			return fmt.Errorf("database refused the login")
-		})
+		}))
 		out, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db"})
 		require.NoError(t, err)
 		require.ErrorIs(t, n.eng.Wait(waitCtx(t), out.ARN, out.VersionId), engine.ErrAbandoned)
@@ -104,7 +104,7 @@ func TestAFunctionThatEchoesTheValueLeaksItNowhere(t *testing.T) {
 	n := newNode(t, rotor.NewMemoryStore(), clock, 1, engine.Config{Logger: logger, MaxAttempts: 2})
 	ctx := context.Background()
 	const pending = `{"username":"admin","password":"s3cret-pending-4711"}`
-	n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+	n.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 		switch ev.Step {
 		case rotor.StepCreateSecret:
 			_, err := n.svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: ev.SecretId, ClientRequestToken: ev.ClientRequestToken,
@@ -117,7 +117,7 @@ func TestAFunctionThatEchoesTheValueLeaksItNowhere(t *testing.T) {
 			return fmt.Errorf("the database refused password s3cret-pending-4711 (value %s) for hunter2-initial", pending)
 		}
 		return nil
-	})
+	}))
 	n.create(t, "db", "hunter2-initial")
 	out, err := n.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN})
 	require.NoError(t, err)

@@ -99,10 +99,10 @@ func TestAStaleListingStartsNothing(t *testing.T) {
 	n := newNode(t, store, clock, 1, engine.Config{})
 	var ran atomic.Int32
 	inner := n.template("unused")
-	n.fns.RegisterFunc(lambdaARN, func(ctx context.Context, ev rotor.RotationEvent) error {
+	n.fns.Register(lambdaARN, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
 		ran.Add(1)
 		return rotorFunc(inner)(ctx, ev)
-	})
+	}))
 	n.create(t, "db", "initial")
 	_, err := n.svc.RotateSecret(context.Background(), rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: lambdaARN,
 		RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}, RotateImmediately: ptr(false)})

@@ -104,7 +104,7 @@ func simulate(t *testing.T, c simConfig) {
 	var nodes []*node
 	for i := range c.engines {
 		n := newNode(t, store, clock, uint64(i+1), engine.Config{})
-		n.fns.RegisterFunc(lambdaARN, quickRotator(n.svc))
+		n.fns.Register(lambdaARN, quickRotator(n.svc))
 		n.svc.Subscribe(func(ev rotor.Event) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -58,7 +58,7 @@ func Example() {
 	client := secretsmanager.NewFromConfig(srv.Config)
 
 	const lambda = "arn:aws:lambda:us-east-1:000000000000:function:rotate-db"
-	srv.Register(lambda, rotationHandler(client))
+	srv.Functions.Register(lambda, rotor.RotatorFunc(rotationHandler(client)))
 
 	if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("prod/db"), SecretString: aws.String("first-password")}); err != nil {

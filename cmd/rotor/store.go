@@ -33,8 +33,8 @@ type storeConfig struct {
 	// the keyring lacks: their metadata is served, their values fail with
 	// DecryptionFailure, and they can be deleted.
 	allowMissingKeys bool
-	getenv func(string) string
-	logger *slog.Logger
+	getenv           func(string) string
+	logger           *slog.Logger
 }
 
 // openStore opens the store --store names: memory, a PostgreSQL URL, or a

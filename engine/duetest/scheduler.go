@@ -24,7 +24,7 @@ func RunScheduler(t *testing.T, st rotor.Store) {
 	nanos.Store(time.Date(2026, time.January, 1, 9, 0, 0, 0, time.UTC).UnixNano())
 	clock := func() time.Time { return time.Unix(0, nanos.Load()).UTC() }
 
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	e := engine.New(st, engine.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		rotor.WithInvoker(functions), rotor.WithClock(clock), rotor.WithAccountID("123456789012"))
 	defer e.Close()

@@ -31,7 +31,7 @@ func (c *testClock) now() time.Time {
 func newService(t *testing.T) *rotor.Service {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 1, 15, 10, 30, 0, 0, time.UTC)}
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	svc := rotor.New(rotor.NewMemoryStore(),
 		rotor.WithClock(clock.now),
 		rotor.WithRandom(rand.New(rand.NewSource(1))),

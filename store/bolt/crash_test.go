@@ -65,7 +65,7 @@ func writeUntilKilled(path string) int {
 		fmt.Println("error:", err)
 		return 1
 	}
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	svc := rotor.New(st, rotor.WithInvoker(functions), rotor.WithClock(clock))
 	functions.Register(crashLambdaARN, &rotor.TemplateRotator{API: svc})
 	ctx := context.Background()

@@ -209,9 +209,9 @@ func TestManyServersOnOneDatabaseKeepTheRules(t *testing.T) {
 	ctx := context.Background()
 	stores := openShared(t, 2)
 	runner := &countingRunner{}
-	functions := &rotor.Functions{}
+	functions := &rotor.FunctionRegistry{}
 	// The runner never runs it: only RotateSecret's acceptance is tested.
-	functions.RegisterFunc(rotateARN, func(context.Context, rotor.RotationEvent) error { return nil })
+	functions.Register(rotateARN, rotor.RotatorFunc(func(context.Context, rotor.RotationEvent) error { return nil }))
 	var services []*rotor.Service
 	for _, st := range stores {
 		services = append(services, rotor.New(st, rotor.WithRotationRunner(runner), rotor.WithInvoker(functions), rotor.WithAccountID("123456789012")))
