@@ -9,14 +9,26 @@ import (
 // SecretBinary are the value (at most one; "" and nil mean absent): without a
 // value the secret has no version until PutSecretValue or a rotation adds one.
 type CreateSecretInput struct {
+	// Name is 1–512 characters of ASCII letters, digits and / _ + = . @ -
+	// (ValidationException otherwise). Avoid ending it with a hyphen and six
+	// characters: a partial ARN of such a name reads as a complete one.
 	Name string
-	// ClientRequestToken becomes the VersionId; empty means a fresh UUID.
+	// ClientRequestToken becomes the VersionId: 32–64 characters; empty
+	// means a fresh UUID.
 	ClientRequestToken string
-	Description        string
-	KmsKeyId           string
-	SecretString       string
-	SecretBinary       []byte
-	Tags               []Tag
+	// Description is at most 2048 characters.
+	Description string
+	// KmsKeyId names the key the value is encrypted under, at most 2048
+	// characters; "" is the default key aws/secretsmanager.
+	KmsKeyId string
+	// SecretString or SecretBinary is the first value, 1–65,536 bytes; at
+	// most one of them (InvalidParameterException for both). Neither makes
+	// a secret without a version.
+	SecretString string
+	SecretBinary []byte
+	// Tags are at most 50: keys 1–128 characters, not starting with aws:
+	// (reserved); values 0–256 characters.
+	Tags []Tag
 }
 
 // CreateSecretOutput is the output of CreateSecret. VersionId is empty when no

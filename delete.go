@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// DeleteSecretInput is the input of DeleteSecret. RecoveryWindowInDays (7–30,
-// default 30) and ForceDeleteWithoutRecovery exclude each other; a nil
-// RecoveryWindowInDays is absent.
+// DeleteSecretInput is the input of DeleteSecret.
 type DeleteSecretInput struct {
-	SecretId                   string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// RecoveryWindowInDays is 7–30 days; nil means 30. It excludes
+	// ForceDeleteWithoutRecovery (InvalidParameterException for both).
 	RecoveryWindowInDays       *int64
 	ForceDeleteWithoutRecovery bool
 }
@@ -100,6 +102,8 @@ func (s *Service) deletedAnyway(id string, now time.Time) (DeleteSecretOutput, e
 
 // RestoreSecretInput is the input of RestoreSecret.
 type RestoreSecretInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 }
 

@@ -11,6 +11,8 @@ import (
 
 // DescribeSecretInput is the input of DescribeSecret.
 type DescribeSecretInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 }
 
@@ -113,12 +115,16 @@ func (s *Service) intervalDays(rules RotationRules) int64 {
 // maxCachedIntervals bounds the interval cache; past it the cache starts over.
 const maxCachedIntervals = 1024
 
-// ListSecretVersionIdsInput is the input of ListSecretVersionIds. MaxResults
-// is 1–100 (0 means 100).
+// ListSecretVersionIdsInput is the input of ListSecretVersionIds.
 type ListSecretVersionIdsInput struct {
-	SecretId          string
-	MaxResults        int
-	NextToken         string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// MaxResults is 1–100 versions a page; 0 means 100.
+	MaxResults int
+	// NextToken continues a listing, 1–4096 characters.
+	NextToken string
+	// IncludeDeprecated lists the versions without a label too.
 	IncludeDeprecated bool
 }
 

@@ -80,6 +80,58 @@ func Example_rotateSecret() {
 	// pw1-rotated true [AWSCURRENT]
 }
 
+// Unit-test a rotation function in-process: without an engine the four steps
+// run inside RotateSecret, so the test reads the outcome when it returns. A
+// failed step is a *rotor.StepError carrying the function's own error.
+func Example_testARotationFunction() {
+	ctx := context.Background()
+	functions := &rotor.FunctionRegistry{}
+	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(functions))
+	const fn = "arn:aws:lambda:us-east-1:000000000000:function:rotate-db"
+	password, readOnly := "initial", false // the database under test
+	functions.Register(fn, &rotor.TemplateRotator{
+		API: svc,
+		Set: func(ctx context.Context, pending rotor.GetSecretValueOutput) error {
+			if !readOnly {
+				password = pending.SecretString
+			}
+			return nil
+		},
+		Test: func(ctx context.Context, pending rotor.GetSecretValueOutput) error {
+			if pending.SecretString != password {
+				return errors.New("cannot log in with the new password")
+			}
+			return nil
+		},
+	})
+	if _, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "prod/db", SecretString: "initial"}); err != nil {
+		panic(err)
+	}
+
+	out, err := svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "prod/db", RotationLambdaARN: fn})
+	if err != nil {
+		panic(err)
+	}
+	v, err := svc.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "prod/db"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("rotated:", v.VersionId == out.VersionId, v.SecretString == password)
+
+	readOnly = true // setSecret now changes nothing: testSecret catches it
+	_, err = svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "prod/db"})
+	var failed *rotor.StepError
+	if errors.As(err, &failed) {
+		fmt.Printf("failed at %s: %v\n", failed.Step, failed.Err)
+	}
+	v, _ = svc.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "prod/db"})
+	fmt.Println("AWSCURRENT unchanged:", v.VersionId == out.VersionId)
+	// Output:
+	// rotated: true true
+	// failed at testSecret: cannot log in with the new password
+	// AWSCURRENT unchanged: true
+}
+
 // While AWSPENDING sits on a version that is not AWSCURRENT, a new rotation
 // is refused; the pending one must finish (or be cleaned up) first.
 func Example_rotationInProgress() {

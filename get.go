@@ -10,7 +10,12 @@ import (
 // GetSecretValueInput is the input of GetSecretValue. Without VersionId and
 // VersionStage it reads AWSCURRENT; with both, they must name the same version.
 type GetSecretValueInput struct {
-	SecretId     string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// VersionId (32–64 characters) or VersionStage (1–256 characters)
+	// names the version; neither means AWSCURRENT. With both, the label
+	// must be on that version.
 	VersionId    string
 	VersionStage string
 }
@@ -190,10 +195,14 @@ type BatchError struct {
 // SecretIdList (1–20 ids) or Filters, not both. MaxResults (1–20) goes with
 // Filters only.
 type BatchGetSecretValueInput struct {
+	// SecretIdList names 1–20 secrets; or Filters (as ListSecrets') choose
+	// them, a page of MaxResults (1–20, 0 means 20) at a time. Exactly one
+	// of the two (InvalidParameterException).
 	SecretIdList []string
 	Filters      []Filter
 	MaxResults   int
-	NextToken    string
+	// NextToken continues a filtered call, 1–4096 characters.
+	NextToken string
 }
 
 // BatchGetSecretValueOutput is the output of BatchGetSecretValue.

@@ -9,8 +9,14 @@ import (
 // PutResourcePolicyInput is the input of PutResourcePolicy. With
 // BlockPublicPolicy, a policy that grants access to every principal is refused.
 type PutResourcePolicyInput struct {
-	SecretId          string
-	ResourcePolicy    string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// ResourcePolicy is a JSON policy document of 1–20,480 characters
+	// (MalformedPolicyDocumentException when it is not a valid one).
+	ResourcePolicy string
+	// BlockPublicPolicy refuses a policy that grants access to every
+	// principal (PublicPolicyException).
 	BlockPublicPolicy bool
 }
 
@@ -22,6 +28,8 @@ type PutResourcePolicyOutput struct {
 
 // GetResourcePolicyInput is the input of GetResourcePolicy.
 type GetResourcePolicyInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 }
 
@@ -35,6 +43,8 @@ type GetResourcePolicyOutput struct {
 
 // DeleteResourcePolicyInput is the input of DeleteResourcePolicy.
 type DeleteResourcePolicyInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 }
 
@@ -46,7 +56,10 @@ type DeleteResourcePolicyOutput struct {
 
 // ValidateResourcePolicyInput is the input of ValidateResourcePolicy.
 type ValidateResourcePolicyInput struct {
-	SecretId       string
+	// SecretId, optional, names the secret the policy is meant for: 1–2048
+	// characters.
+	SecretId string
+	// ResourcePolicy is a JSON policy document of 1–20,480 characters.
 	ResourcePolicy string
 }
 

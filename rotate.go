@@ -10,6 +10,8 @@ import (
 // RotationRules, when given, replace the stored ones; when absent, the stored
 // configuration is used. RotateImmediately nil means true.
 type RotateSecretInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 	// ClientRequestToken becomes the VersionId of the pending version; empty
 	// means a fresh UUID. 32–64 characters.
@@ -17,8 +19,10 @@ type RotateSecretInput struct {
 	// RotationLambdaARN is the rotation function, at most 2048 characters.
 	RotationLambdaARN string
 	// RotationRules, when not nil, must name a schedule: AutomaticallyAfterDays
-	// (1–1000) or a ScheduleExpression (see ParseSchedule for every limit).
-	RotationRules     *RotationRules
+	// (1–1000) or a ScheduleExpression; see RotationRules for every limit.
+	RotationRules *RotationRules
+	// RotateImmediately nil or true rotates now; false only checks the
+	// function's testSecret and saves the configuration.
 	RotateImmediately *bool
 }
 
@@ -179,6 +183,8 @@ func (s *Service) checkFunction(ctx context.Context, lambda string) error {
 
 // CancelRotateSecretInput is the input of CancelRotateSecret.
 type CancelRotateSecretInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
 }
 

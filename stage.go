@@ -7,8 +7,14 @@ import "context"
 // or both. Moving a label that sits on another version requires naming that
 // version in RemoveFromVersionId.
 type UpdateSecretVersionStageInput struct {
-	SecretId            string
-	VersionStage        string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// VersionStage is the label, 1–256 characters. A secret carries at most
+	// 20 labels across its versions (LimitExceededException).
+	VersionStage string
+	// RemoveFromVersionId and MoveToVersionId are version ids of 32–64
+	// characters; at least one is needed.
 	RemoveFromVersionId string
 	MoveToVersionId     string
 }

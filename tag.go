@@ -15,8 +15,13 @@ type Tag struct {
 
 // TagResourceInput is the input of TagResource.
 type TagResourceInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
-	Tags     []Tag
+	// Tags are added, a key's value replaced: keys 1–128 characters, not
+	// starting with aws: (reserved), values 0–256 characters; a secret holds
+	// at most 50 (LimitExceededException).
+	Tags []Tag
 }
 
 // TagResourceOutput is the (empty) output of TagResource.
@@ -50,8 +55,12 @@ func (s *Service) TagResource(ctx context.Context, in TagResourceInput) (TagReso
 
 // UntagResourceInput is the input of UntagResource.
 type UntagResourceInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
-	TagKeys  []string
+	// TagKeys are the keys to remove, 1–128 characters each; keys the secret
+	// does not have are fine.
+	TagKeys []string
 }
 
 // UntagResourceOutput is the (empty) output of UntagResource.

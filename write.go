@@ -10,14 +10,23 @@ import (
 // PutSecretValueInput is the input of PutSecretValue. Exactly one of
 // SecretString and SecretBinary must be set.
 type PutSecretValueInput struct {
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
 	SecretId string
-	// ClientRequestToken becomes the VersionId; empty means a fresh UUID.
+	// ClientRequestToken becomes the VersionId: 32–64 characters; empty
+	// means a fresh UUID. The token of the value-less AWSPENDING version a
+	// rotation made fills it.
 	ClientRequestToken string
-	SecretString       string
-	SecretBinary       []byte
-	// VersionStages are the labels to attach; nil means AWSCURRENT.
+	// SecretString or SecretBinary is the value, 1–65,536 bytes; exactly
+	// one of them.
+	SecretString string
+	SecretBinary []byte
+	// VersionStages are the labels to attach, 1–20 of 1–256 characters
+	// each; nil means AWSCURRENT. A secret carries at most 20 labels across
+	// its versions (LimitExceededException).
 	VersionStages []string
-	// RotationToken is the token a rotation function passes back; optional.
+	// RotationToken is the token a rotation function passes back: optional,
+	// 36–256 letters, digits and hyphens.
 	RotationToken string
 }
 
@@ -135,12 +144,20 @@ func (s *Service) putValue(sec *Secret, token string, value Value, stages []stri
 // KmsKeyId leave them unchanged; "" clears them. A value creates a new
 // AWSCURRENT version.
 type UpdateSecretInput struct {
-	SecretId           string
+	// SecretId is the secret's name, complete ARN or partial ARN, 1–2048
+	// characters.
+	SecretId string
+	// ClientRequestToken becomes the VersionId of the new value: 32–64
+	// characters; empty means a fresh UUID.
 	ClientRequestToken string
-	Description        *string
-	KmsKeyId           *string
-	SecretString       string
-	SecretBinary       []byte
+	// Description, at most 2048 characters.
+	Description *string
+	// KmsKeyId, at most 2048 characters; "" is the default key.
+	KmsKeyId *string
+	// SecretString or SecretBinary, 1–65,536 bytes, at most one: a new
+	// AWSCURRENT version.
+	SecretString string
+	SecretBinary []byte
 }
 
 // UpdateSecretOutput is the output of UpdateSecret. VersionId is set only

@@ -2,6 +2,12 @@
 // that unchanged AWS SDKs, the aws command and rotation Lambdas talk to rotor
 // as they talk to AWS.
 //
+//	http.ListenAndServe("127.0.0.1:8000", awsapi.NewHandler(awsapi.Config{}))
+//
+// serves a fresh memory store in us-east-1 without authentication; Config
+// names the store, the region and account, the credentials and policies, and
+// the rotation engine of each region.
+//
 // The protocol is AWS JSON 1.1: every operation is POST / with the header
 // X-Amz-Target: secretsmanager.<Operation>, a JSON body whose members carry the
 // API model's PascalCase names, and a JSON reply. Timestamps travel as epoch

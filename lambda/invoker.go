@@ -3,6 +3,9 @@
 // Lambda Runtime Interface Emulator or any endpoint speaking that API, rotates
 // secrets held by rotor.
 //
+//	inv, err := lambda.New("http://127.0.0.1:3001") // sam local start-lambda
+//	svc := rotor.New(store, rotor.WithInvoker(inv))
+//
 // For each step, Invoker sends
 //
 //	POST {Endpoint}/2015-03-31/functions/{FunctionName}/invocations

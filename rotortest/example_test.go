@@ -65,9 +65,15 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	if _, err := client.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
+	out, err := client.RotateSecret(ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String("prod/db"), RotationLambdaARN: aws.String(lambda),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}}); err != nil {
+		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The outcome of the rotation, with the step and the error of a failure.
+	if err := srv.WaitRotation(ctx, "prod/db", *out.VersionId); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,6 +1,10 @@
 // Package bolt is a rotor.Store kept in one file with go.etcd.io/bbolt: the
 // store of a single rotor server, and the default of `rotor serve`.
 //
+//	st, err := bolt.Open("rotor.db") // created mode 0600 if missing
+//	defer st.Close()
+//	svc := rotor.New(encrypted.New(st, keys)) // values encrypted at rest
+//
 // # Which store to pick
 //
 //   - rotor.MemoryStore (root package): tests and throw-away servers. Nothing

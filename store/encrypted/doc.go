@@ -2,6 +2,9 @@
 // wrap the store with New, and every version's value reaches the inner store
 // as ciphertext.
 //
+//	keys, err := encrypted.LoadKeyringFile("rotor.keys") // "KEY_ID BASE64_KEY" lines
+//	svc := rotor.New(encrypted.New(inner, keys))
+//
 // # Which store to pick
 //
 // Pick the inner store as the store/bolt package documentation says (memory

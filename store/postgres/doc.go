@@ -2,6 +2,10 @@
 // github.com/jackc/pgx/v5's pool: the store of several rotor servers that
 // share one database (`rotor serve --store postgres://...`).
 //
+//	st, err := postgres.Open(ctx, "postgres://user:pass@host/db") // migrates the schema
+//	defer st.Close()
+//	svc := rotor.New(encrypted.New(st, keys))
+//
 // # Which store to pick
 //
 //   - rotor.MemoryStore: tests and throw-away servers.
