@@ -56,6 +56,7 @@ func headOf(s *Secret) recordHead {
 		RotationConfigured: s.RotationConfigured, RotationEnabled: s.RotationEnabled,
 		RotationLambdaARN: s.RotationLambdaARN, RotationRules: s.RotationRules,
 		ResourcePolicy: s.ResourcePolicy, OwningService: s.OwningService, PrimaryRegion: s.PrimaryRegion,
+		Replicas: replicaRecordsOf(s.Replicas), Generation: s.Generation,
 		Stages: s.Stages, Rotation: rotationRecordOf(s.Rotation),
 	}
 }
@@ -125,6 +126,7 @@ func DecodeSecret(b []byte) (*Secret, error) {
 		RotationConfigured: r.RotationConfigured, RotationEnabled: r.RotationEnabled,
 		RotationLambdaARN: r.RotationLambdaARN, RotationRules: r.RotationRules,
 		ResourcePolicy: r.ResourcePolicy, OwningService: r.OwningService, PrimaryRegion: r.PrimaryRegion,
+		Replicas: replicasOf(r.Replicas), Generation: r.Generation,
 		Stages: r.Stages, Rotation: r.Rotation.state(),
 	}
 	s.Versions = make([]*Version, len(r.Versions))
@@ -179,6 +181,8 @@ type recordHead struct {
 	ResourcePolicy     string          `json:"policy,omitempty"`
 	OwningService      string          `json:"owner,omitempty"`
 	PrimaryRegion      string          `json:"primary,omitempty"`
+	Replicas           []replicaRecord `json:"replicas,omitempty"`
+	Generation         uint64          `json:"gen,omitempty"`
 	Stages             []Stage         `json:"stages"`
 	Rotation           *rotationRecord `json:"rotation,omitempty"`
 }
@@ -200,6 +204,39 @@ type rotationRecord struct {
 	Abandoned     bool      `json:"Abandoned"`
 	FailedStep    Step      `json:"FailedStep,omitempty"`
 	Probe         bool      `json:"Probe,omitempty"`
+}
+
+// replicaRecord is the serialized Replica.
+type replicaRecord struct {
+	Region        string        `json:"region"`
+	KmsKeyID      string        `json:"kms,omitempty"`
+	Status        ReplicaStatus `json:"status"`
+	StatusMessage string        `json:"msg,omitempty"`
+	Synced        uint64        `json:"synced,omitempty"`
+	Overwrite     bool          `json:"overwrite,omitempty"`
+	Removing      bool          `json:"removing,omitempty"`
+}
+
+func replicaRecordsOf(rs []Replica) []replicaRecord {
+	if rs == nil {
+		return nil
+	}
+	out := make([]replicaRecord, len(rs))
+	for i, r := range rs {
+		out[i] = replicaRecord(r)
+	}
+	return out
+}
+
+func replicasOf(rs []replicaRecord) []Replica {
+	if rs == nil {
+		return nil
+	}
+	out := make([]Replica, len(rs))
+	for i, r := range rs {
+		out[i] = Replica(r)
+	}
+	return out
 }
 
 func rotationRecordOf(r *RotationState) *rotationRecord {

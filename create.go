@@ -29,6 +29,11 @@ type CreateSecretInput struct {
 	// Tags are at most 50: keys 1–128 characters, not starting with aws:
 	// (reserved); values 0–256 characters.
 	Tags []Tag
+	// AddReplicaRegions replicates the new secret to these Regions, as
+	// ReplicateSecretToRegions does; ForceOverwriteReplicaSecret replaces a
+	// secret of the same name found there.
+	AddReplicaRegions           []ReplicaRegion
+	ForceOverwriteReplicaSecret bool
 }
 
 // CreateSecretOutput is the output of CreateSecret. VersionId is empty when no
@@ -37,6 +42,9 @@ type CreateSecretOutput struct {
 	ARN       string
 	Name      string
 	VersionId string
+	// ReplicationStatus lists the replicas AddReplicaRegions asked for,
+	// InProgress; nil without.
+	ReplicationStatus []ReplicationStatusEntry
 }
 
 // CreateSecret creates a secret, with its first version labelled AWSCURRENT
@@ -67,6 +75,11 @@ func (s *Service) CreateSecret(ctx context.Context, in CreateSecretInput) (Creat
 	if err != nil {
 		return CreateSecretOutput{}, err
 	}
+	if in.AddReplicaRegions != nil {
+		if err := validateReplicaRegions(in.AddReplicaRegions); err != nil {
+			return CreateSecretOutput{}, err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		existing, _, err := s.loadLive(ctx, in.Name)
 		switch {
@@ -93,9 +106,19 @@ func (s *Service) CreateSecret(ctx context.Context, in CreateSecretInput) (Creat
 			sec.Stages = []Stage{{Label: StageCurrent, VersionID: token}}
 			out.VersionId = token
 		}
+		if in.AddReplicaRegions != nil {
+			if err := sec.addReplicas(in.AddReplicaRegions, in.ForceOverwriteReplicaSecret, now); err != nil {
+				return CreateSecretOutput{}, err
+			}
+			sec.Generation = 1
+			out.ReplicationStatus = sec.replicationStatus(nil)
+		}
 		_, err = s.store.Save(ctx, sec, 0)
 		if err == nil {
 			s.emit(Event{Kind: EventCreated, ARN: arn, Name: in.Name, VersionID: out.VersionId, Stages: sec.StagesOf(out.VersionId), Time: now})
+			if len(sec.Replicas) > 0 {
+				s.replicate(ctx, sec)
+			}
 			return out, nil
 		}
 		if !errors.Is(err, ErrStoreExists) && !errors.Is(err, ErrStoreConflict) {

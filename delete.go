@@ -46,7 +46,7 @@ func (s *Service) DeleteSecret(ctx context.Context, in DeleteSecretInput) (Delet
 		window = *in.RecoveryWindowInDays
 	}
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := deletable(sec); err != nil {
 			return err
 		}
 		now := s.now()
@@ -72,6 +72,11 @@ func (s *Service) forceDelete(ctx context.Context, id string) (DeleteSecretOutpu
 		}
 		if err != nil {
 			return DeleteSecretOutput{}, err
+		}
+		if sec.IsReplica() || len(sec.Replicas) > 0 {
+			if err := deletable(sec); err != nil {
+				return DeleteSecretOutput{}, err
+			}
 		}
 		err = s.store.Delete(ctx, s.region, sec.Name, rev)
 		if err == nil || errors.Is(err, ErrStoreNotFound) {
@@ -117,6 +122,9 @@ type RestoreSecretOutput struct {
 // was. Restoring a secret that is not scheduled for deletion changes nothing.
 func (s *Service) RestoreSecret(ctx context.Context, in RestoreSecretInput) (RestoreSecretOutput, error) {
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
+		if sec.IsReplica() {
+			return newError(CodeInvalidParameter, msgReplicaReadOnly)
+		}
 		if !sec.Deleted() {
 			return errUnchanged
 		}

@@ -41,7 +41,11 @@ type DescribeSecretOutput struct {
 	VersionIdsToStages map[string][]string
 	OwningService      string
 	CreatedDate        time.Time
-	PrimaryRegion      string
+	// PrimaryRegion is set on a replicated secret: the primary's Region.
+	PrimaryRegion string
+	// ReplicationStatus lists a primary's replicas (DescribeSecret only;
+	// ListSecrets leaves it out, as AWS does).
+	ReplicationStatus []ReplicationStatusEntry
 }
 
 // DescribeSecret returns a secret's metadata. It works on secrets scheduled
@@ -51,7 +55,9 @@ func (s *Service) DescribeSecret(ctx context.Context, in DescribeSecretInput) (D
 	if err != nil {
 		return DescribeSecretOutput{}, err
 	}
-	return s.describe(sec), nil
+	out := s.describe(sec)
+	out.ReplicationStatus = s.replicationStatus(ctx, sec)
+	return out, nil
 }
 
 func (s *Service) describe(sec *Secret) DescribeSecretOutput {

@@ -20,6 +20,9 @@ const (
 	EventDeleted          EventKind = "deleted"
 	EventRestored         EventKind = "restored"
 	EventPurged           EventKind = "purged"
+	// EventReplicated reports that a replica (ARN is the replica's) was
+	// written from its primary, or deleted.
+	EventReplicated EventKind = "replicated"
 )
 
 // Event reports one committed change to a secret. It never carries a secret

@@ -121,7 +121,8 @@ func (s *Service) touch(ctx context.Context, sec *Secret, versionID string) {
 	if v := sec.Version(versionID); sec.LastAccessedDate.Equal(today) && (v == nil || v.LastAccessedDate.Equal(today)) {
 		return
 	}
-	_, _, _ = s.update(ctx, sec.ARN, func(sec *Secret) error {
+	// Bookkeeping of this Region's copy: a primary's replicas keep their own.
+	_, _, _ = s.commit(ctx, sec.ARN, changeOf(func(sec *Secret) error {
 		changed := false
 		if !sec.LastAccessedDate.Equal(today) {
 			sec.LastAccessedDate = today
@@ -138,7 +139,7 @@ func (s *Service) touch(ctx context.Context, sec *Secret, versionID string) {
 			return errUnchanged
 		}
 		return nil
-	})
+	}))
 }
 
 // Format prints the output with SecretString and SecretBinary redacted, for

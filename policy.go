@@ -91,7 +91,7 @@ func (s *Service) PutResourcePolicy(ctx context.Context, in PutResourcePolicyInp
 		return PutResourcePolicyOutput{}, newError(CodePublicPolicy, "BlockPublicPolicy is set and this resource policy grants access to every principal (\"*\").")
 	}
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := writable(sec); err != nil {
 			return err
 		}
 		sec.ResourcePolicy = in.ResourcePolicy
@@ -123,7 +123,7 @@ func (s *Service) GetResourcePolicy(ctx context.Context, in GetResourcePolicyInp
 // changes nothing and succeeds.
 func (s *Service) DeleteResourcePolicy(ctx context.Context, in DeleteResourcePolicyInput) (DeleteResourcePolicyOutput, error) {
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := writable(sec); err != nil {
 			return err
 		}
 		if sec.ResourcePolicy == "" {

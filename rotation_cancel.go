@@ -11,8 +11,8 @@ import "time"
 // that was in progress, if any. A secret whose rotation is off and idle is
 // left unchanged.
 func cancelRotation(sec *Secret, now time.Time) (next *Secret, out outcome, version string, err error) {
-	if sec.Deleted() {
-		return nil, outcome{}, "", errMarkedForDeletion()
+	if err := writable(sec); err != nil {
+		return nil, outcome{}, "", err
 	}
 	r := sec.Rotation
 	version = sec.pending()

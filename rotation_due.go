@@ -23,12 +23,21 @@ import (
 //   - while a rotation is in progress, also the second after
 //     NextRotationDate, when the scheduler moves the date to the next window
 //     the rotation can still make;
-//   - a finishSecret whose end was never recorded: when its lease expires.
+//   - a finishSecret whose end was never recorded: when its lease expires;
+//   - a primary whose replicas lag behind (a server died before it brought
+//     them up to date): ReplicationGrace after its last change.
 //
-// A test that drives an engine's scheduler sets the service's clock to DueAt
-// of the secret and ticks.
+// A replica is never due: rotation runs on its primary. A test that drives
+// an engine's scheduler sets the service's clock to DueAt of the secret and
+// ticks.
 func DueAt(sec *Secret) (time.Time, bool) {
-	if sec == nil || sec.Deleted() {
+	if sec == nil || sec.IsReplica() {
+		return time.Time{}, false
+	}
+	if len(sec.lagging()) > 0 {
+		return sec.LastChangedDate.Add(ReplicationGrace), true
+	}
+	if sec.Deleted() {
 		return time.Time{}, false
 	}
 	var at time.Time

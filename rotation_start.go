@@ -28,8 +28,8 @@ type rotateRequest struct {
 // an existing version is a retry (see decideRotate), refused only when that
 // version is neither the pending nor the current one.
 func admitRotation(sec *Secret, req rotateRequest, now time.Time) (fn string, err error) {
-	if sec.Deleted() {
-		return "", errMarkedForDeletion()
+	if err := writable(sec); err != nil {
+		return "", err
 	}
 	if sec.Version(req.token) != nil {
 		current, _ := sec.StageVersion(StageCurrent)
@@ -188,8 +188,8 @@ func (next *Secret) adoptRotation(token, rotationToken string, now time.Time) (o
 // function decideRotate named; probe is the id of the temporary version.
 // endProbe ends the check.
 func decideProbe(sec *Secret, req rotateRequest, fn, probe string, now time.Time) (*Secret, outcome, error) {
-	if sec.Deleted() {
-		return nil, outcome{}, errMarkedForDeletion()
+	if err := writable(sec); err != nil {
+		return nil, outcome{}, err
 	}
 	if sec.busyWith(probe, now) {
 		return nil, outcome{}, newError(CodeInvalidRequest, msgRotationIncomplete)

@@ -67,8 +67,9 @@ func (rt *Runtime) attempt(sec *Secret, token string, out outcome) *Attempt {
 // a due secret starts a rotation; a pending rotation whose worker is gone, or
 // given up until a window that has come, is to run again; a finishSecret
 // whose end was never recorded is recorded; a NextRotationDate that has
-// passed moves to the next window. It returns the token of the rotation to
-// run, "" if none; a scheduled rotation the version quota refuses is
+// passed moves to the next window; and the replicas of a primary that a
+// crash left behind are brought up to date. It returns the token of the
+// rotation to run, "" if none; a scheduled rotation the version quota refuses is
 // reported as an error while the rest of the decision is saved.
 func (rt *Runtime) Tick(ctx context.Context, name string) (string, error) {
 	var tr tickRequest
@@ -79,12 +80,16 @@ func (rt *Runtime) Tick(ctx context.Context, name string) (string, error) {
 	if tr.rotationToken, err = rt.s.newToken(); err != nil {
 		return "", err
 	}
-	_, out, err := rt.s.apply(ctx, name, func(sec *Secret, now time.Time) (*Secret, outcome, error) {
+	sec, out, err := rt.s.apply(ctx, name, func(sec *Secret, now time.Time) (*Secret, outcome, error) {
 		next, out := tickRotation(sec, tr, now)
 		return next, out, nil
 	})
 	if err != nil {
 		return "", err
+	}
+	if len(sec.lagging()) > 0 {
+		// A crash left the replicas behind: bring them up to date.
+		rt.s.replicate(ctx, sec)
 	}
 	return out.run, out.warn
 }

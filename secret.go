@@ -51,7 +51,15 @@ type Secret struct {
 	// ResourcePolicy is the JSON resource policy document, "" if none.
 	ResourcePolicy string
 	OwningService  string
-	PrimaryRegion  string
+	// PrimaryRegion is set on a replicated secret: on the primary its own
+	// Region, on a replica the primary's. "" for a secret that is not
+	// replicated.
+	PrimaryRegion string
+	// Replicas are a primary's replicas, in the order they were added.
+	Replicas []Replica
+	// Generation counts a primary's commits, and on a replica names the
+	// primary's commit it holds.
+	Generation uint64
 
 	// Versions in creation order, oldest first. Shared with other snapshots:
 	// replace an element, never modify it.
@@ -93,6 +101,7 @@ func (s *Secret) shallowClone() *Secret {
 	}
 	c.sharedVersions = true
 	c.Stages = slices.Clone(s.Stages)
+	c.Replicas = slices.Clone(s.Replicas)
 	if s.Rotation != nil {
 		r := *s.Rotation
 		c.Rotation = &r

@@ -274,10 +274,15 @@ func (s *Service) purgeDue(sec *Secret) bool {
 var errUnchanged = errors.New("rotor: unchanged")
 
 // update applies change to a private copy of the secret named by id and saves
-// it with a revision check (see commit). It returns the saved secret and
+// it with a revision check (see write). It returns the saved secret and
 // true, or, after errUnchanged, the stored secret and false.
 func (s *Service) update(ctx context.Context, id string, change func(sec *Secret) error) (*Secret, bool, error) {
-	return s.commit(ctx, id, func(cur *Secret, _ time.Time) (*Secret, bool, error) {
+	return s.write(ctx, id, changeOf(change))
+}
+
+// changeOf makes a commit's decision of a change to a private copy.
+func changeOf(change func(sec *Secret) error) func(cur *Secret, _ time.Time) (*Secret, bool, error) {
+	return func(cur *Secret, _ time.Time) (*Secret, bool, error) {
 		next := cur.shallowClone()
 		if err := change(next); err != nil {
 			if errors.Is(err, errUnchanged) {
@@ -286,7 +291,25 @@ func (s *Service) update(ctx context.Context, id string, change func(sec *Secret
 			return nil, false, err
 		}
 		return next, true, nil
+	}
+}
+
+// write is commit for the operations on a secret: a commit of a primary
+// bumps its Generation, and after it the replicas are brought to the
+// primary's new state (see replicate). A replica's own bookkeeping (its last
+// access) uses commit, and moves nothing.
+func (s *Service) write(ctx context.Context, id string, decide func(cur *Secret, now time.Time) (*Secret, bool, error)) (*Secret, bool, error) {
+	sec, saved, err := s.commit(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
+		next, save, err := decide(cur, now)
+		if err == nil && save && len(next.Replicas) > 0 {
+			next.Generation = cur.Generation + 1
+		}
+		return next, save, err
 	})
+	if err == nil && saved && len(sec.lagging()) > 0 {
+		s.replicate(ctx, sec)
+	}
+	return sec, saved, err
 }
 
 // apply carries out a rotation rule on the secret named by id: it saves the
@@ -295,7 +318,7 @@ func (s *Service) update(ctx context.Context, id string, change func(sec *Secret
 // nothing saves and emits nothing.
 func (s *Service) apply(ctx context.Context, id string, rule func(sec *Secret, now time.Time) (*Secret, outcome, error)) (*Secret, outcome, error) {
 	var out outcome
-	sec, saved, err := s.commit(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
+	sec, saved, err := s.write(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
 		next, o, err := rule(cur, now)
 		out = o
 		switch {

@@ -44,7 +44,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 	}
 	label := in.VersionStage
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := writable(sec); err != nil {
 			return err
 		}
 		for _, id := range []string{in.RemoveFromVersionId, in.MoveToVersionId} {

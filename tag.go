@@ -33,7 +33,7 @@ func (s *Service) TagResource(ctx context.Context, in TagResourceInput) (TagReso
 		return TagResourceOutput{}, err
 	}
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := writable(sec); err != nil {
 			return err
 		}
 		tags, err := mergeTags(sec.Tags, in.Tags)
@@ -74,7 +74,7 @@ func (s *Service) UntagResource(ctx context.Context, in UntagResourceInput) (Unt
 		}
 	}
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		if err := writable(sec); err != nil {
 			return err
 		}
 		kept := make([]Tag, 0, len(sec.Tags))

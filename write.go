@@ -86,7 +86,7 @@ func (s *Service) PutSecretValue(ctx context.Context, in PutSecretValueInput) (P
 // putValue applies a value write to sec: a new version, a placeholder fill,
 // or (errUnchanged) a replay. stages nil means AWSCURRENT.
 func (s *Service) putValue(sec *Secret, token string, value Value, stages []string) error {
-	if err := live(sec); err != nil {
+	if err := writable(sec); err != nil {
 		return err
 	}
 	now := s.now()
@@ -196,7 +196,8 @@ func (s *Service) UpdateSecret(ctx context.Context, in UpdateSecretInput) (Updat
 		}
 	}
 	sec, changed, err := s.update(ctx, in.SecretId, func(sec *Secret) error {
-		if err := live(sec); err != nil {
+		// A replica takes one change of its own: its encryption key.
+		if err := writable(sec); err != nil && !(sec.IsReplica() && !hasValue && in.Description == nil && in.KmsKeyId != nil) {
 			return err
 		}
 		if hasValue {
