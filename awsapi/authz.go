@@ -364,9 +364,27 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 		if len(r.Tags) > 0 {
 			// AWS: "If you include tags in the secret, you also need
 			// secretsmanager:TagResource."
-			return c.check("secretsmanager:TagResource", arn, arn, nil, m)
+			if err := c.check("secretsmanager:TagResource", arn, arn, nil, m); err != nil {
+				return err
+			}
+		}
+		if len(r.AddReplicaRegions) > 0 {
+			// AWS: "To add replica Regions, you must also have
+			// secretsmanager:ReplicateSecretToRegions."
+			if err := c.check("secretsmanager:ReplicateSecretToRegions", arn, arn, nil, m); err != nil {
+				return err
+			}
+			return c.mayCreateReplicas(s, r.Name, r.AddReplicaRegions)
 		}
 		return nil
+	case *replicateSecretToRegionsRequest:
+		var t target
+		if t, err = c.onSecret(ctx, s, r.SecretId, nil); err != nil {
+			return err
+		}
+		return c.mayCreateReplicas(s, t.name, r.AddReplicaRegions)
+	case *removeRegionsFromReplicationRequest:
+		_, err = c.onSecret(ctx, s, r.SecretId, nil)
 	case *getSecretValueRequest:
 		_, err = c.onSecret(ctx, s, r.SecretId, func(m *map[string][]string) {
 			if r.VersionStage != "" {
@@ -451,6 +469,20 @@ func (c *call) authorize(ctx context.Context, s *rotor.Service, req any) error {
 		return &rotor.Error{Code: rotor.CodeAccessDenied, Message: "rotor cannot authorize secretsmanager:" + c.op + "."}
 	}
 	return err
+}
+
+// mayCreateReplicas checks that the caller may create the secret name in
+// each replica Region: a replica is a secret created there on its behalf,
+// authorized on the ARN of the name in that Region.
+func (c *call) mayCreateReplicas(s *rotor.Service, name string, regions []wireReplicaRegion) error {
+	for _, r := range regions {
+		arn := "arn:" + s.Partition() + ":secretsmanager:" + r.Region + ":" + s.AccountID() + ":secret:" + name + secretWildcardSuffix
+		m := c.secretContext(&target{arn: arn, name: name}, &c.principal.keys, &needs{})
+		if err := c.check("secretsmanager:CreateSecret", arn, arn, nil, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readable splits ids into those the caller may read with GetSecretValue and

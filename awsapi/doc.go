@@ -103,7 +103,13 @@
 // are returned. ValidateResourcePolicy is authorized on its secret, or on "*"
 // without one. RotateSecret also needs lambda:InvokeFunction on the rotation
 // function (the one it names, else the stored one), checked against the
-// identity policies; refused, nothing is saved.
+// identity policies; refused, nothing is saved. ReplicateSecretToRegions,
+// RemoveRegionsFromReplication and StopReplicationToReplica are authorized on
+// their secret (the primary; for StopReplicationToReplica the replica, in its
+// own Region). A replica is a secret created in its Region on the caller's
+// behalf: ReplicateSecretToRegions, and CreateSecret with AddReplicaRegions
+// (which also needs secretsmanager:ReplicateSecretToRegions, as AWS asks),
+// need secretsmanager:CreateSecret on the name's ARN in each replica Region.
 //
 // The condition keys of a request are aws:PrincipalArn, aws:CurrentTime
 // (the Handler's clock), aws:SecureTransport ("false" over plain HTTP), and

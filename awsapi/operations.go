@@ -54,14 +54,14 @@ var operations = map[string]operation{
 	"PutResourcePolicy":        op(putResourcePolicy),
 	"DeleteResourcePolicy":     op(deleteResourcePolicy),
 	"ValidateResourcePolicy":   op(validateResourcePolicy),
+
+	"ReplicateSecretToRegions":     op(replicateSecretToRegions),
+	"RemoveRegionsFromReplication": op(removeRegionsFromReplication),
+	"StopReplicationToReplica":     op(stopReplicationToReplica),
 }
 
 // unsupported are operations of the API model that rotor does not implement.
-var unsupported = map[string]bool{
-	"ReplicateSecretToRegions":     true,
-	"RemoveRegionsFromReplication": true,
-	"StopReplicationToReplica":     true,
-}
+var unsupported = map[string]bool{}
 
 // validation is a constraint violation in the words AWS uses for them.
 func validation(value, path, rule string) error {
@@ -112,12 +112,41 @@ func createSecret(ctx context.Context, s *rotor.Service, r *createSecretRequest)
 	out, err := s.CreateSecret(ctx, rotor.CreateSecretInput{
 		Name: r.Name, ClientRequestToken: r.ClientRequestToken, Description: r.Description,
 		KmsKeyId: r.KmsKeyId, SecretString: deref(r.SecretString), SecretBinary: r.SecretBinary,
-		Tags: tagsIn(r.Tags),
+		Tags: tagsIn(r.Tags), AddReplicaRegions: replicaRegionsIn(r.AddReplicaRegions),
+		ForceOverwriteReplicaSecret: r.ForceOverwriteReplicaSecret,
 	})
 	if err != nil {
 		return nil, err
 	}
+	if out.ReplicationStatus != nil {
+		return replicationResponse{ARN: out.ARN, Name: out.Name, VersionId: out.VersionId, ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+	}
 	return arnNameVersion{ARN: out.ARN, Name: out.Name, VersionId: out.VersionId}, nil
+}
+
+func replicateSecretToRegions(ctx context.Context, s *rotor.Service, r *replicateSecretToRegionsRequest) (any, error) {
+	out, err := s.ReplicateSecretToRegions(ctx, rotor.ReplicateSecretToRegionsInput{SecretId: r.SecretId,
+		AddReplicaRegions: replicaRegionsIn(r.AddReplicaRegions), ForceOverwriteReplicaSecret: r.ForceOverwriteReplicaSecret})
+	if err != nil {
+		return nil, err
+	}
+	return replicationResponse{ARN: out.ARN, ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+}
+
+func removeRegionsFromReplication(ctx context.Context, s *rotor.Service, r *removeRegionsFromReplicationRequest) (any, error) {
+	out, err := s.RemoveRegionsFromReplication(ctx, rotor.RemoveRegionsFromReplicationInput{SecretId: r.SecretId, RemoveReplicaRegions: r.RemoveReplicaRegions})
+	if err != nil {
+		return nil, err
+	}
+	return replicationResponse{ARN: out.ARN, ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+}
+
+func stopReplicationToReplica(ctx context.Context, s *rotor.Service, r *secretIDRequest) (any, error) {
+	out, err := s.StopReplicationToReplica(ctx, rotor.StopReplicationToReplicaInput{SecretId: r.SecretId})
+	if err != nil {
+		return nil, err
+	}
+	return arnName{ARN: out.ARN}, nil
 }
 
 func putSecretValue(ctx context.Context, s *rotor.Service, r *putSecretValueRequest) (any, error) {

@@ -125,13 +125,72 @@ func rulesOut(r *rotor.RotationRules) *wireRotationRules {
 // value are pointers.
 
 type createSecretRequest struct {
-	Name               string    `json:"Name"`
-	ClientRequestToken string    `json:"ClientRequestToken"`
-	Description        string    `json:"Description"`
-	KmsKeyId           string    `json:"KmsKeyId"`
-	SecretString       *string   `json:"SecretString"`
-	SecretBinary       []byte    `json:"SecretBinary"`
-	Tags               []wireTag `json:"Tags"`
+	Name                        string              `json:"Name"`
+	ClientRequestToken          string              `json:"ClientRequestToken"`
+	Description                 string              `json:"Description"`
+	KmsKeyId                    string              `json:"KmsKeyId"`
+	SecretString                *string             `json:"SecretString"`
+	SecretBinary                []byte              `json:"SecretBinary"`
+	Tags                        []wireTag           `json:"Tags"`
+	AddReplicaRegions           []wireReplicaRegion `json:"AddReplicaRegions"`
+	ForceOverwriteReplicaSecret bool                `json:"ForceOverwriteReplicaSecret"`
+}
+
+type wireReplicaRegion struct {
+	Region   string `json:"Region"`
+	KmsKeyId string `json:"KmsKeyId"`
+}
+
+func replicaRegionsIn(rs []wireReplicaRegion) []rotor.ReplicaRegion {
+	if rs == nil {
+		return nil
+	}
+	out := make([]rotor.ReplicaRegion, len(rs))
+	for i, r := range rs {
+		out[i] = rotor.ReplicaRegion{Region: r.Region, KmsKeyId: r.KmsKeyId}
+	}
+	return out
+}
+
+type replicateSecretToRegionsRequest struct {
+	SecretId                    string              `json:"SecretId"`
+	AddReplicaRegions           []wireReplicaRegion `json:"AddReplicaRegions"`
+	ForceOverwriteReplicaSecret bool                `json:"ForceOverwriteReplicaSecret"`
+}
+
+type removeRegionsFromReplicationRequest struct {
+	SecretId             string   `json:"SecretId"`
+	RemoveReplicaRegions []string `json:"RemoveReplicaRegions"`
+}
+
+// replicationStatus is one entry of a ReplicationStatus list.
+type replicationStatus struct {
+	Region           string `json:"Region,omitempty"`
+	KmsKeyId         string `json:"KmsKeyId,omitempty"`
+	Status           string `json:"Status,omitempty"`
+	StatusMessage    string `json:"StatusMessage,omitempty"`
+	LastAccessedDate *epoch `json:"LastAccessedDate,omitempty"`
+}
+
+func replicationStatusOut(rs []rotor.ReplicationStatusEntry) []replicationStatus {
+	if rs == nil {
+		return nil
+	}
+	out := make([]replicationStatus, len(rs))
+	for i, r := range rs {
+		out[i] = replicationStatus{Region: r.Region, KmsKeyId: r.KmsKeyId, Status: string(r.Status),
+			StatusMessage: r.StatusMessage, LastAccessedDate: stamp(r.LastAccessedDate)}
+	}
+	return out
+}
+
+// replicationResponse is the answer of CreateSecret with replicas, and of
+// the replication operations.
+type replicationResponse struct {
+	ARN               string              `json:"ARN,omitempty"`
+	Name              string              `json:"Name,omitempty"`
+	VersionId         string              `json:"VersionId,omitempty"`
+	ReplicationStatus []replicationStatus `json:"ReplicationStatus"`
 }
 
 type putSecretValueRequest struct {
@@ -358,6 +417,7 @@ type secretMetadata struct {
 	OwningService          string              `json:"OwningService,omitempty"`
 	CreatedDate            *epoch              `json:"CreatedDate,omitempty"`
 	PrimaryRegion          string              `json:"PrimaryRegion,omitempty"`
+	ReplicationStatus      []replicationStatus `json:"ReplicationStatus,omitempty"`
 }
 
 func metadataOut(d rotor.DescribeSecretOutput) secretMetadata {
@@ -370,6 +430,7 @@ func metadataOut(d rotor.DescribeSecretOutput) secretMetadata {
 		NextRotationDate: stamp(d.NextRotationDate), Tags: tagsOut(d.Tags),
 		VersionIdsToStages: d.VersionIdsToStages, OwningService: d.OwningService,
 		CreatedDate: stamp(d.CreatedDate), PrimaryRegion: d.PrimaryRegion,
+		ReplicationStatus: replicationStatusOut(d.ReplicationStatus),
 	}
 }
 

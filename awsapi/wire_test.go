@@ -88,7 +88,6 @@ func TestMalformedRequestsGetTheAWSErrorForThem(t *testing.T) {
 		code   string
 	}{
 		{"an unknown operation", post("secretsmanager.MakeCoffee", ct, `{}`), 400, "UnknownOperationException"},
-		{"a replication operation", post("secretsmanager.ReplicateSecretToRegions", ct, `{}`), 400, "UnknownOperationException"},
 		{"a missing target", post("", ct, `{}`), 400, "UnknownOperationException"},
 		{"another service's target", post("kms.GetSecretValue", ct, `{}`), 400, "UnknownOperationException"},
 		{"JSON that does not parse", post("secretsmanager.GetSecretValue", ct, `{"SecretId":`), 400, "SerializationException"},
