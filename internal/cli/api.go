@@ -30,6 +30,9 @@ type API interface {
 	PutResourcePolicy(ctx context.Context, in rotor.PutResourcePolicyInput) (rotor.PutResourcePolicyOutput, error)
 	DeleteResourcePolicy(ctx context.Context, in rotor.DeleteResourcePolicyInput) (rotor.DeleteResourcePolicyOutput, error)
 	ValidateResourcePolicy(ctx context.Context, in rotor.ValidateResourcePolicyInput) (rotor.ValidateResourcePolicyOutput, error)
+	ReplicateSecretToRegions(ctx context.Context, in rotor.ReplicateSecretToRegionsInput) (rotor.ReplicateSecretToRegionsOutput, error)
+	RemoveRegionsFromReplication(ctx context.Context, in rotor.RemoveRegionsFromReplicationInput) (rotor.RemoveRegionsFromReplicationOutput, error)
+	StopReplicationToReplica(ctx context.Context, in rotor.StopReplicationToReplicaInput) (rotor.StopReplicationToReplicaOutput, error)
 }
 
 var _ API = (*rotor.Service)(nil)
@@ -109,5 +112,14 @@ var callers = map[string]caller{
 	}),
 	"ValidateResourcePolicy": bind(func(a API) func(context.Context, rotor.ValidateResourcePolicyInput) (rotor.ValidateResourcePolicyOutput, error) {
 		return a.ValidateResourcePolicy
+	}),
+	"ReplicateSecretToRegions": bind(func(a API) func(context.Context, rotor.ReplicateSecretToRegionsInput) (rotor.ReplicateSecretToRegionsOutput, error) {
+		return a.ReplicateSecretToRegions
+	}),
+	"RemoveRegionsFromReplication": bind(func(a API) func(context.Context, rotor.RemoveRegionsFromReplicationInput) (rotor.RemoveRegionsFromReplicationOutput, error) {
+		return a.RemoveRegionsFromReplication
+	}),
+	"StopReplicationToReplica": bind(func(a API) func(context.Context, rotor.StopReplicationToReplicaInput) (rotor.StopReplicationToReplicaOutput, error) {
+		return a.StopReplicationToReplica
 	}),
 }

@@ -194,7 +194,9 @@ func TestExitCodes(t *testing.T) {
 		{svc, "describe-secret --secret-id x extra", ExitUsage},
 		{svc, "no-such-operation", ExitUsage},
 		{svc, "rotate-secret --secret-id x --rotation-rules a=b=,", ExitUsage},
-		{svc, "create-secret --name x --add-replica-regions Region=eu-west-1", ExitUsage},
+		{svc, "create-secret --name x --add-replica-regions Region=eu-west-1,Bogus=1", ExitUsage},
+		{svc, "replicate-secret-to-regions --secret-id x", ExitUsage},
+		{svc, "replicate-secret-to-regions --secret-id missing --add-replica-regions Region=eu-west-1", ExitServiceError},
 		{failingAPI{}, "describe-secret --secret-id x", ExitOther},
 		{nil, "describe-secret --secret-id x", ExitOther},
 	} {

@@ -171,11 +171,58 @@ func (r *Remote) CreateSecret(ctx context.Context, in rotor.CreateSecretInput) (
 	out, err := r.Client.CreateSecret(ctx, &sm.CreateSecretInput{
 		Name: aws.String(in.Name), ClientRequestToken: str(in.ClientRequestToken), Description: str(in.Description),
 		KmsKeyId: str(in.KmsKeyId), SecretString: str(in.SecretString), SecretBinary: in.SecretBinary, Tags: tagsIn(in.Tags),
+		AddReplicaRegions: replicaRegionsIn(in.AddReplicaRegions), ForceOverwriteReplicaSecret: in.ForceOverwriteReplicaSecret,
 	})
 	if err != nil {
 		return rotor.CreateSecretOutput{}, err
 	}
-	return rotor.CreateSecretOutput{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionId: aws.ToString(out.VersionId)}, nil
+	return rotor.CreateSecretOutput{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionId: aws.ToString(out.VersionId),
+		ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+}
+
+// ReplicateSecretToRegions implements API.
+func (r *Remote) ReplicateSecretToRegions(ctx context.Context, in rotor.ReplicateSecretToRegionsInput) (rotor.ReplicateSecretToRegionsOutput, error) {
+	out, err := r.Client.ReplicateSecretToRegions(ctx, &sm.ReplicateSecretToRegionsInput{SecretId: aws.String(in.SecretId),
+		AddReplicaRegions: replicaRegionsIn(in.AddReplicaRegions), ForceOverwriteReplicaSecret: in.ForceOverwriteReplicaSecret})
+	if err != nil {
+		return rotor.ReplicateSecretToRegionsOutput{}, err
+	}
+	return rotor.ReplicateSecretToRegionsOutput{ARN: aws.ToString(out.ARN), ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+}
+
+// RemoveRegionsFromReplication implements API.
+func (r *Remote) RemoveRegionsFromReplication(ctx context.Context, in rotor.RemoveRegionsFromReplicationInput) (rotor.RemoveRegionsFromReplicationOutput, error) {
+	out, err := r.Client.RemoveRegionsFromReplication(ctx, &sm.RemoveRegionsFromReplicationInput{SecretId: aws.String(in.SecretId), RemoveReplicaRegions: in.RemoveReplicaRegions})
+	if err != nil {
+		return rotor.RemoveRegionsFromReplicationOutput{}, err
+	}
+	return rotor.RemoveRegionsFromReplicationOutput{ARN: aws.ToString(out.ARN), ReplicationStatus: replicationStatusOut(out.ReplicationStatus)}, nil
+}
+
+// StopReplicationToReplica implements API.
+func (r *Remote) StopReplicationToReplica(ctx context.Context, in rotor.StopReplicationToReplicaInput) (rotor.StopReplicationToReplicaOutput, error) {
+	out, err := r.Client.StopReplicationToReplica(ctx, &sm.StopReplicationToReplicaInput{SecretId: aws.String(in.SecretId)})
+	if err != nil {
+		return rotor.StopReplicationToReplicaOutput{}, err
+	}
+	return rotor.StopReplicationToReplicaOutput{ARN: aws.ToString(out.ARN)}, nil
+}
+
+func replicaRegionsIn(rs []rotor.ReplicaRegion) []types.ReplicaRegionType {
+	var out []types.ReplicaRegionType
+	for _, r := range rs {
+		out = append(out, types.ReplicaRegionType{Region: aws.String(r.Region), KmsKeyId: str(r.KmsKeyId)})
+	}
+	return out
+}
+
+func replicationStatusOut(rs []types.ReplicationStatusType) []rotor.ReplicationStatusEntry {
+	var out []rotor.ReplicationStatusEntry
+	for _, r := range rs {
+		out = append(out, rotor.ReplicationStatusEntry{Region: aws.ToString(r.Region), KmsKeyId: aws.ToString(r.KmsKeyId),
+			Status: rotor.ReplicaStatus(r.Status), StatusMessage: aws.ToString(r.StatusMessage), LastAccessedDate: tm(r.LastAccessedDate)})
+	}
+	return out
 }
 
 // PutSecretValue implements API.
@@ -285,6 +332,7 @@ func (r *Remote) DescribeSecret(ctx context.Context, in rotor.DescribeSecretInpu
 		LastAccessedDate: tm(o.LastAccessedDate), DeletedDate: tm(o.DeletedDate), NextRotationDate: tm(o.NextRotationDate),
 		Tags: tagsOut(o.Tags), VersionIdsToStages: o.VersionIdsToStages, OwningService: aws.ToString(o.OwningService),
 		CreatedDate: tm(o.CreatedDate), PrimaryRegion: aws.ToString(o.PrimaryRegion),
+		ReplicationStatus: replicationStatusOut(o.ReplicationStatus),
 	}, nil
 }
 

@@ -117,6 +117,11 @@ func TestRemoteMatchesLocal(t *testing.T) {
 		"delete-secret --secret-id db",
 		"restore-secret --secret-id db",
 		"cancel-rotate-secret --secret-id db",
+		"create-secret --name rep --secret-string v --client-request-token EXAMPLE4-90ab-cdef-fedc-ba987SECRET4 --add-replica-regions Region=eu-west-1",
+		"replicate-secret-to-regions --secret-id rep --add-replica-regions Region=eu-central-1,KmsKeyId=alias/k Region=eu-west-1",
+		"describe-secret --secret-id rep",
+		"remove-regions-from-replication --secret-id rep --remove-replica-regions eu-central-1 eu-north-1",
+		"stop-replication-to-replica --secret-id rep",
 		"rotate-secret --secret-id nope",
 	} {
 		want := run(t, local, line)

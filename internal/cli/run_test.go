@@ -3,10 +3,14 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rotorkit/rotor"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/golden")
@@ -156,4 +160,38 @@ func TestHelpDescribesEveryFlag(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Replication from the primary's Region, then the replica promoted from its
+// own, printed as the aws CLI prints it.
+func TestGoldenReplication(t *testing.T) {
+	clock := &testClock{t: time.Date(2026, 1, 15, 10, 30, 0, 0, time.UTC)}
+	store := rotor.NewMemoryStore()
+	primary := rotor.New(store, rotor.WithClock(clock.now), rotor.WithRandom(rand.New(rand.NewSource(1))))
+	replica := rotor.New(store, rotor.WithRegion("eu-west-1"), rotor.WithClock(clock.now), rotor.WithRandom(rand.New(rand.NewSource(2))))
+	var b strings.Builder
+	for _, step := range []struct {
+		api  API
+		line string
+	}{
+		{primary, "create-secret --name db --secret-string s3cr3t --add-replica-regions Region=eu-west-1"},
+		{primary, "replicate-secret-to-regions --secret-id db --add-replica-regions Region=eu-central-1,KmsKeyId=alias/eu Region=eu-west-1"},
+		{primary, "replicate-secret-to-regions --secret-id db --add-replica-regions Region=EU_1"},
+		{primary, "describe-secret --secret-id db --query ReplicationStatus"},
+		{replica, "describe-secret --secret-id db --query [PrimaryRegion,Name]"},
+		{replica, "get-secret-value --secret-id db --query SecretString"},
+		{replica, "put-secret-value --secret-id db --secret-string changed"},
+		{primary, "stop-replication-to-replica --secret-id db"},
+		{primary, "delete-secret --secret-id db"},
+		{primary, "replicate-secret-to-regions --secret-id db --add-replica-regions Region=ap-south-2 --query ReplicationStatus[-1]"},
+		{primary, "remove-regions-from-replication --secret-id db --remove-replica-regions eu-central-1"},
+		{replica, "stop-replication-to-replica --secret-id db"},
+		{replica, "describe-secret --secret-id db --query [PrimaryRegion,ReplicationStatus]"},
+		{replica, "put-secret-value --secret-id db --secret-string changed --query Name"},
+		{primary, "describe-secret --secret-id db --query ReplicationStatus"},
+		{primary, "delete-secret --secret-id db --force-delete-without-recovery --query Name"},
+	} {
+		b.WriteString(transcript(t, step.api, [][]string{words(step.line)}))
+	}
+	golden(t, "replication.txt", b.String())
 }

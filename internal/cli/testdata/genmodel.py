@@ -24,7 +24,7 @@ def need(name):
         if k in s: need(s[k]['shape'])
 need(op['input']['shape']); need(op['output']['shape'])
 sm = ServiceModel(base, 'secretsmanager')
-OPS = ['CreateSecret','PutSecretValue','GetSecretValue','BatchGetSecretValue','UpdateSecret','UpdateSecretVersionStage','RotateSecret','CancelRotateSecret','DescribeSecret','ListSecretVersionIds','ListSecrets','DeleteSecret','RestoreSecret','GetRandomPassword','TagResource','UntagResource','GetResourcePolicy','PutResourcePolicy','DeleteResourcePolicy','ValidateResourcePolicy']
+OPS = ['CreateSecret','PutSecretValue','GetSecretValue','BatchGetSecretValue','UpdateSecret','UpdateSecretVersionStage','RotateSecret','CancelRotateSecret','DescribeSecret','ListSecretVersionIds','ListSecrets','DeleteSecret','RestoreSecret','GetRandomPassword','TagResource','UntagResource','GetResourcePolicy','PutResourcePolicy','DeleteResourcePolicy','ValidateResourcePolicy','ReplicateSecretToRegions','RemoveRegionsFromReplication','StopReplicationToReplica']
 def text(doc):
     doc = re.sub(r'</p>|<br/?>|</li>', '\n\n', doc or '')
     doc = re.sub(r'<li>', '* ', doc)
