@@ -94,6 +94,20 @@ func (rt *Runtime) Tick(ctx context.Context, name string) (string, error) {
 	return out.run, out.warn
 }
 
+// CatchUp brings sec's replicas up to date when they lag behind it, as a
+// server that died between a change of the primary and its replication left
+// them, and reports whether any lagged. An engine starting up calls it for
+// every secret of its Region, so that replicas do not wait for
+// ReplicationGrace; it is safe while other servers replicate the same
+// secret, since a replica never goes back to an earlier generation.
+func (rt *Runtime) CatchUp(ctx context.Context, sec *Secret) bool {
+	if sec.IsReplica() || len(sec.lagging()) == 0 {
+		return false
+	}
+	rt.s.replicate(ctx, sec)
+	return true
+}
+
 // Resumable returns the token of sec's pending rotation when no worker holds
 // it and it was not given up: what an engine starting up runs again after a
 // crash, without waiting for OrphanAfter.

@@ -65,10 +65,14 @@ func (e *Engine) Start(ctx context.Context) error {
 // rotation that no live lease holds (a crash left it, or its engine closed)
 // with its own token, without waiting for rotor.OrphanAfter. Rotations given
 // up after their last attempt are left to the scheduler's next window. It
-// returns how many it queued.
+// returns how many it queued. It also brings up to date, before it returns,
+// the replicas of every primary that a crash left behind.
 func (e *Engine) Resume(ctx context.Context) (int, error) {
 	n := 0
 	err := scan(ctx, e.svc.Store(), e.svc.Region(), func(sec *rotor.Secret) bool {
+		if e.rt.CatchUp(ctx, sec) {
+			e.log.Info("replicas caught up", "arn", sec.ARN)
+		}
 		if token, ok := e.rt.Resumable(sec); ok && e.enqueue(jobKey{sec.ARN, token}) {
 			e.stats.resumed.Add(1)
 			e.log.Info("resuming pending rotation", "arn", sec.ARN, "version", token)
