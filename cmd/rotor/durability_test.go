@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -158,13 +160,7 @@ func drain(b *binary) {
 // TestTwoServersOnOnePostgreSQLKeepTheRules runs two rotor serve processes
 // on one PostgreSQL database.
 func TestTwoServersOnOnePostgreSQLKeepTheRules(t *testing.T) {
-	pgURL := os.Getenv("ROTOR_TEST_POSTGRES_URL")
-	if pgURL == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ROTOR_TEST_POSTGRES_URL is not set; .ci/run starts PostgreSQL and sets it")
-		}
-		t.Skip("SKIPPED: ROTOR_TEST_POSTGRES_URL is not set; the two-server PostgreSQL test did not run")
-	}
+	pgURL := postgresSchemaURL(t)
 	ctx := context.Background()
 	// Both servers must share the master key.
 	env := []string{"ROTOR_ACCESS_KEY_ID=AKIDBINARY", "ROTOR_SECRET_ACCESS_KEY=binary-secret",
@@ -268,4 +264,43 @@ func TestTwoServersOnOnePostgreSQLKeepTheRules(t *testing.T) {
 		}
 		assert.Equal(t, puts, total)
 	})
+}
+
+// postgresSchemaURL returns the test database's URL with a search_path of a
+// new schema, dropped when the test ends: the servers under test then meet
+// none of the tables other tests (or older checkouts) left in the database.
+// Without a database the test is skipped, loudly, unless CI=true.
+func postgresSchemaURL(t *testing.T) string {
+	t.Helper()
+	url := os.Getenv("ROTOR_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ROTOR_TEST_POSTGRES_URL is not set; .ci/run starts PostgreSQL and sets it")
+		}
+		t.Skip("SKIPPED: ROTOR_TEST_POSTGRES_URL is not set; the PostgreSQL test did not run")
+	}
+	ctx := context.Background()
+	schema := "serve_" + strings.ReplaceAll(uuid.NewString()[:13], "-", "")
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	quoted := pgx.Identifier{schema}.Sanitize()
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+quoted)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Logf("cannot drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+quoted+" CASCADE"); err != nil {
+			t.Logf("cannot drop schema %s: %v", schema, err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
 }
