@@ -84,13 +84,20 @@
 // keep bytes; a store that cannot open a stored value returns it as an
 // [UnreadableValue].
 //
+// Replication asks nothing more of a store: a replica is an ordinary record
+// under its own Region and the primary's name, saved with the same revision
+// check, and [Secret.Generation] (kept by [EncodeSecret]) says which commit
+// of its primary it holds. A store keyed by Region and name, as [Store]
+// requires, replicates.
+//
 // # For engine authors
 //
 // Package engine is rotor's engine. Another one is a [RotationRunner] given to
 // New with [WithRotationRunner], and drives rotations through
 // [Service.Runtime]: [Runtime.Claim] takes an [Attempt] (under a lease),
 // [Attempt.Run] runs its steps with an [AttemptPolicy], [Runtime.Tick]
-// applies the scheduler's rule to a secret that [DueAt] says is due.
+// applies the scheduler's rule to a secret that [DueAt] says is due, and
+// [Runtime.CatchUp] brings a primary's replicas up to date after a crash.
 //
 // # Determinism and secrecy
 //

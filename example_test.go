@@ -204,3 +204,42 @@ func ExampleSchedule_NextRotationDate() {
 	// 2026-02-15T17:59:59Z
 	// 2026-02-15T16:00:00Z to 2026-02-15T18:00:00Z
 }
+
+// Replicate a secret to another Region: one store serves every Region, and
+// the replica follows each change of its primary. Writes go to the
+// primary's Region; the replica answers reads.
+func Example_replicateSecret() {
+	ctx := context.Background()
+	store := rotor.NewMemoryStore()
+	east := rotor.New(store, rotor.WithRegion("us-east-1"))
+	west := rotor.New(store, rotor.WithRegion("eu-west-1"))
+
+	_, err := east.CreateSecret(ctx, rotor.CreateSecretInput{Name: "prod/db", SecretString: "v1",
+		AddReplicaRegions: []rotor.ReplicaRegion{{Region: "eu-west-1"}}})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := east.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "prod/db", SecretString: "v2"}); err != nil {
+		panic(err)
+	}
+	v, err := west.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "prod/db"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("eu-west-1 reads", v.SecretString)
+
+	_, err = west.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "prod/db", SecretString: "v3"})
+	fmt.Println(err)
+
+	d, err := east.DescribeSecret(ctx, rotor.DescribeSecretInput{SecretId: "prod/db"})
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range d.ReplicationStatus {
+		fmt.Println(r.Region, r.Status)
+	}
+	// Output:
+	// eu-west-1 reads v2
+	// InvalidParameterException: Operation not permitted on a replica secret. Call must be made in primary secret's region.
+	// eu-west-1 InSync
+}
