@@ -22,6 +22,7 @@ func Run(t *testing.T, newStore func(t *testing.T) rotor.Store) {
 		concurrencyCases(),
 		cancelCases(),
 		cachedCases(),
+		regionListerCases(),
 	} {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) {

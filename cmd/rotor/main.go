@@ -78,8 +78,7 @@
 // consistency check: restore it from a backup), and when the default store
 // file is missing but its keys file exists (the store was moved or
 // deleted). A new keys file is made only for a store without encrypted
-// values. A PostgreSQL store cannot name its regions: there the keys are
-// checked against the secrets of --region only.
+// values. The keys are checked against the secrets of every region.
 //
 // To rotate a master key, add a key under a new id to the keys file, move
 // each secret to it with UpdateSecret --kms-key-id (which seals its versions

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -177,4 +178,52 @@ func TestReplicasCatchUpAfterSIGKILLOfServe(t *testing.T) {
 	require.Positive(t, caughtUp.Load(), "no kill fell between a commit and its replication: the test proved nothing")
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, b.cmd.Wait())
+}
+
+// TestServeStartsTheEngineOfEveryStoredRegion leaves a primary in a Region
+// other than the server's default with replicas behind it (as a crash
+// between its commit and their writes would) and restarts the server: the
+// engine of that Region starts with the server, and brings the replicas up
+// to date before any request names the Region.
+func TestServeStartsTheEngineOfEveryStoredRegion(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "regions.db")
+	b := startBinary(t, "--store", path)
+	west := regionalClient(b.url, "eu-west-1")
+	_, err := west.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("regional"), SecretString: aws.String("v1"),
+		AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("ap-southeast-2")}}})
+	require.NoError(t, err)
+	b.stop(t)
+
+	// The primary's commit without its replicas' writes.
+	st, closeStore, err := openStore(ctx, storeConfig{spec: path, getenv: func(string) string { return "" }, logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	sec, rev, err := st.Load(ctx, "eu-west-1", "regional")
+	require.NoError(t, err)
+	next := sec.Clone()
+	next.Description = "changed while its replicas lagged"
+	next.Generation++
+	_, err = st.Save(ctx, next, rev)
+	require.NoError(t, err)
+	require.NoError(t, closeStore())
+
+	b = startBinary(t, "--store", path) // its default Region is us-east-1
+	found := func(line string) bool {
+		return strings.Contains(line, `"msg":"replicas caught up"`) && strings.Contains(line, ":eu-west-1:")
+	}
+	deadline := time.After(20 * time.Second)
+	for caughtUp := slices.ContainsFunc(b.logs, found); !caughtUp; {
+		select {
+		case line, ok := <-b.lines:
+			require.True(t, ok, "the server exited: %v", b.logs)
+			b.logs = append(b.logs, line)
+			caughtUp = found(line)
+		case <-deadline:
+			t.Fatalf("no engine caught up eu-west-1's replicas: %v", b.logs)
+		}
+	}
+	go drain(b)
+	d, err := regionalClient(b.url, "ap-southeast-2").DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("regional")})
+	require.NoError(t, err)
+	require.Equal(t, "changed while its replicas lagged", aws.ToString(d.Description))
 }

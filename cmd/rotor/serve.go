@@ -322,8 +322,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return engines.newService(store, opts)
 	}
 	handler := awsapi.NewHandler(cfg)
-	if _, err := handler.Service(c.region); err != nil { // start the default region's engine now
+	// Start the engines now, of the default region and of every region the
+	// store holds secrets in: their scheduled rotations, crash resumes and
+	// replica catch-up do not wait for a request naming the region.
+	if _, err := handler.Service(c.region); err != nil {
 		return err
+	}
+	if rl, ok := store.(rotor.RegionLister); ok {
+		stored, err := rl.Regions(ctx)
+		if err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			return fmt.Errorf("--store: list the regions: %w", err)
+		}
+		for _, region := range stored {
+			if _, err := handler.Service(region); err != nil {
+				// Its engine starts with the first request naming it.
+				logger.Warn("rotation engine: not started", "region", region, "error", err)
+			}
+		}
 	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {

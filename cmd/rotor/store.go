@@ -27,7 +27,7 @@ type storeConfig struct {
 	// serve may start a new store, an operation command never does.
 	create bool
 	// region is the region whose secrets are checked against the keys
-	// when the store cannot name its regions (PostgreSQL).
+	// when the store cannot name its regions (rotor.RegionLister).
 	region string
 	// allowMissingKeys opens a store whose secrets were sealed under keys
 	// the keyring lacks: their metadata is served, their values fail with

@@ -8,10 +8,9 @@ import (
 	bbolt "go.etcd.io/bbolt"
 )
 
-// Regions returns the regions in which the store holds secrets, sorted: a
-// caller that must read every secret (a check of the master keys at start,
-// say) lists each of them. A region whose last secret was deleted may still
-// be named.
+// Regions implements rotor.RegionLister: the regions in which the store
+// holds secrets, sorted. A region whose last secret was deleted may still be
+// named.
 func (s *Store) Regions(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -18,8 +18,9 @@ import (
 
 // Every Store is a rotor.Store with the scheduler's index.
 var (
-	_ rotor.Store     = (*Store)(nil)
-	_ rotor.DueLister = (*Store)(nil)
+	_ rotor.Store        = (*Store)(nil)
+	_ rotor.DueLister    = (*Store)(nil)
+	_ rotor.RegionLister = (*Store)(nil)
 )
 
 // ErrLocked is returned by Open when another process, or another Open in this

@@ -2,19 +2,12 @@ package encrypted
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/rotorkit/rotor"
 )
-
-// RegionLister is an optional interface of a rotor.Store that can name every
-// region in which it holds secrets (store/bolt's Store is one). Inspect
-// reads every region of such a store; of any other, only the regions it is
-// given.
-type RegionLister interface {
-	Regions(ctx context.Context) ([]string, error)
-}
 
 // Inspection is what Inspect found in a store's records.
 type Inspection struct {
@@ -26,7 +19,7 @@ type Inspection struct {
 	// envelope: written without this wrapper, or damaged.
 	Plain int
 	// Regions are the regions read; Complete says whether they are all the
-	// store's (the store is a RegionLister).
+	// store's (the store is a rotor.RegionLister).
 	Regions  []string
 	Complete bool
 	// KeyIDs are the master key ids that envelopes name, sorted.
@@ -47,7 +40,7 @@ type Inspection struct {
 func (in Inspection) OK() bool { return len(in.Missing) == 0 && len(in.Wrong) == 0 && in.Plain == 0 }
 
 // Inspect reads every secret of inner, the store that New wraps (so its
-// values are envelopes), in every region when inner is a RegionLister and
+// values are envelopes), in every region when inner is a rotor.RegionLister and
 // otherwise in the regions given, and reports the master key ids its
 // envelopes name and which of them keys lacks or holds with another key. It
 // decrypts no value: for each key id, it opens the data key of one envelope
@@ -55,12 +48,14 @@ func (in Inspection) OK() bool { return len(in.Missing) == 0 && len(in.Wrong) ==
 // read of every secret, so call it at start, not per request.
 func Inspect(ctx context.Context, inner rotor.Store, keys *Keyring, regions ...string) (Inspection, error) {
 	in := Inspection{Examples: map[string]string{}}
-	if rl, ok := inner.(RegionLister); ok {
+	if rl, ok := inner.(rotor.RegionLister); ok {
 		all, err := rl.Regions(ctx)
-		if err != nil {
+		switch {
+		case err == nil:
+			regions, in.Complete = all, true
+		case !errors.Is(err, errors.ErrUnsupported):
 			return Inspection{}, fmt.Errorf("encrypted: list the regions of the store: %w", err)
 		}
-		regions, in.Complete = all, true
 	}
 	in.Regions = append([]string(nil), regions...)
 	checked := map[string]bool{} // key id -> the keyring's key opened an envelope of it

@@ -46,9 +46,23 @@ func TestInspectNamesTheKeyIDsTheRecordsUse(t *testing.T) {
 	assert.Equal(t, 3, in.Secrets)
 	assert.Equal(t, 2, in.Sealed)
 	assert.Equal(t, []string{"alias/payments", encrypted.DefaultKeyID}, in.KeyIDs)
-	assert.False(t, in.Complete, "a memory store cannot name its regions")
+	assert.True(t, in.Complete, "the memory store names its regions")
 	assert.Empty(t, in.Missing)
 	assert.Empty(t, in.Wrong)
+}
+
+// regionless hides its store's rotor.RegionLister.
+type regionless struct{ rotor.Store }
+
+func TestInspectReadsTheRegionsItIsGivenOfAStoreThatCannotNameThem(t *testing.T) {
+	inner := regionless{sealedStore(t, twoKeys(t, 1, 2))}
+	in, err := encrypted.Inspect(context.Background(), inner, twoKeys(t, 1, 2), "eu-west-1")
+	require.NoError(t, err)
+	assert.False(t, in.Complete)
+	assert.Equal(t, []string{"eu-west-1"}, in.Regions)
+	all, err := encrypted.Inspect(context.Background(), inner.Store, twoKeys(t, 1, 2), "eu-west-1")
+	require.NoError(t, err)
+	assert.Less(t, in.Secrets, all.Secrets, "the other regions' secrets were not read")
 }
 
 func TestInspectFindsTheKeysAKeyringLacksOrHoldsWrong(t *testing.T) {

@@ -21,6 +21,7 @@ var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
+	_ rotor.RegionLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -338,4 +339,15 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 		out[i] = s.open(sealed, 0)
 	}
 	return out, nil
+}
+
+// Regions implements rotor.RegionLister by passing the call to the inner
+// store. It returns an error matching errors.ErrUnsupported when the inner
+// store is no rotor.RegionLister.
+func (s *Store) Regions(ctx context.Context) ([]string, error) {
+	inner, ok := s.inner.(rotor.RegionLister)
+	if !ok {
+		return nil, fmt.Errorf("encrypted: the inner store %T cannot name its regions: %w", s.inner, errors.ErrUnsupported)
+	}
+	return inner.Regions(ctx)
 }

@@ -18,6 +18,7 @@ var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
+	_ rotor.RegionLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store in a PostgreSQL database. It is safe for concurrent
@@ -237,6 +238,29 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 		return nil, fmt.Errorf("postgres: list due secrets in %s: %w", region, err)
 	}
 	return s.collect(region, rows)
+}
+
+// regionsQuery walks the primary key's index from one region to the next
+// (a loose index scan), so naming the regions costs one index probe per
+// region, not a read of every row.
+const regionsQuery = `WITH RECURSIVE r(region) AS (
+	SELECT min(region) FROM rotor_secrets
+	UNION ALL
+	SELECT (SELECT min(region) FROM rotor_secrets WHERE region > r.region) FROM r WHERE r.region IS NOT NULL
+) SELECT region FROM r WHERE region IS NOT NULL`
+
+// Regions implements rotor.RegionLister: the regions in which the database
+// holds secrets, sorted, whichever server wrote them.
+func (s *Store) Regions(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, regionsQuery)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list regions: %w", err)
+	}
+	regions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list regions: %w", err)
+	}
+	return regions, nil
 }
 
 // collect decodes rows of (name, revision, record) of region.
