@@ -77,6 +77,10 @@ type Config struct {
 	// MaxBodyBytes is the largest request body read. Zero means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Observer, when set, sees every request and its answer before the
+	// answer is sent (an audit trail, metrics); see Observer. Without one,
+	// answers are written as they are made and cost nothing more.
+	Observer Observer
 }
 
 // Handler serves the Secrets Manager JSON 1.1 protocol. It is safe for
@@ -200,6 +204,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(opName) > 64 {
 		opName = opName[:64]
 	}
+	var x *Exchange
+	var buf *bufferedAnswer
+	if h.cfg.Observer != nil {
+		x = &Exchange{RequestID: requestID, Operation: opName}
+		buf = &bufferedAnswer{w: w}
+		w = buf
+	}
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -210,12 +221,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// A bug, not bad input: answer as AWS does and log where, but not the
 		// panic's value, which might hold request data.
-		writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred.")
+		if buf != nil {
+			buf.status = 0
+			clear(buf.body.Bytes())
+			buf.body.Reset()
+			writeError(buf, http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred.")
+			h.observe(buf, r, x, start)
+		} else {
+			writeError(w, http.StatusInternalServerError, rotor.CodeInternalServiceError, "An internal error occurred.")
+		}
 		h.logger.LogAttrs(r.Context(), slog.LevelError, "secretsmanager request panicked",
 			slog.String("request_id", requestID), slog.String("operation", opName),
 			slog.String("panic_type", fmt.Sprintf("%T", p)), slog.String("stack", string(debug.Stack())))
 	}()
-	region, status, code, note := h.serve(w, r, opName)
+	region, status, code, note := h.serve(w, r, opName, x)
+	if buf != nil {
+		x.Region = region
+		h.observe(buf, r, x, start)
+		if x.Status != status {
+			status, code = x.Status, x.ErrorCode
+		}
+	}
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -246,7 +272,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serve answers one request and reports what the log needs.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (region string, status int, code, note string) {
+// x, when not nil, gets what only serve knows: the body and the signer.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string, x *Exchange) (region string, status int, code, note string) {
 	fail := func(e *apiError) (string, int, string, string) {
 		writeError(w, e.status, e.code, e.message)
 		return region, e.status, e.code, ""
@@ -268,6 +295,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string) (
 		return fail(&apiError{http.StatusBadRequest, codeSerialization, "The request body could not be read."})
 	}
 	region, accessKey, aerr := h.authenticate(r, body)
+	if x != nil {
+		x.request = body
+		if aerr == nil {
+			x.AccessKeyID = accessKey
+			if id, ok := h.identities[accessKey]; ok {
+				x.Principal = id.ARN
+			}
+		}
+	}
 	if aerr != nil {
 		return fail(aerr)
 	}
