@@ -117,7 +117,7 @@ func (s *Service) CreateSecret(ctx context.Context, in CreateSecretInput) (Creat
 		if err == nil {
 			s.emit(Event{Kind: EventCreated, ARN: arn, Name: in.Name, VersionID: out.VersionId, Stages: sec.StagesOf(out.VersionId), Time: now})
 			if len(sec.Replicas) > 0 {
-				s.replicate(ctx, sec)
+				s.replicate(ctx, sec, now)
 			}
 			return out, nil
 		}

@@ -38,6 +38,11 @@ type Event struct {
 	Step  Step
 	Error string
 	Time  time.Time
+	// Lag is, for EventReplicated, how long after its primary's change the
+	// replica was written: from the commit, when the replica follows it in
+	// the same process, or from the primary's LastChangedDate when a
+	// replica a crash left behind is caught up. Zero when not known.
+	Lag time.Duration
 }
 
 // Subscribe registers fn to be called after every committed change, in the

@@ -136,9 +136,9 @@ func (s *Service) StopReplicationToReplica(ctx context.Context, in StopReplicati
 // replica's own revision, then the outcome is recorded on the primary. A
 // store that fails leaves the replica lagging, for the next change or the
 // next scheduler tick to finish.
-func (s *Service) replicate(ctx context.Context, primary *Secret) {
+func (s *Service) replicate(ctx context.Context, primary *Secret, since time.Time) {
 	for _, r := range primary.lagging() {
-		w, failure, err := s.replicateOne(ctx, primary, r)
+		w, failure, err := s.replicateOne(ctx, primary, r, since)
 		if err != nil {
 			continue
 		}
@@ -148,7 +148,7 @@ func (s *Service) replicate(ctx context.Context, primary *Secret) {
 
 // replicateOne carries out decideReplica for replica r of primary. failure
 // is why the replica's store refused it (its key is missing, say).
-func (s *Service) replicateOne(ctx context.Context, primary *Secret, r Replica) (replicaWrite, string, error) {
+func (s *Service) replicateOne(ctx context.Context, primary *Secret, r Replica, since time.Time) (replicaWrite, string, error) {
 	for attempt := 0; ; attempt++ {
 		current, rev, err := s.store.Load(ctx, r.Region, primary.Name)
 		if errors.Is(err, ErrStoreNotFound) {
@@ -172,7 +172,12 @@ func (s *Service) replicateOne(ctx context.Context, primary *Secret, r Replica) 
 		switch {
 		case err == nil:
 			arn := replicaARN(primary.ARN, r.Region)
-			s.emit(Event{Kind: EventReplicated, ARN: arn, Name: primary.Name, Time: s.now()})
+			now := s.now()
+			ev := Event{Kind: EventReplicated, ARN: arn, Name: primary.Name, Time: now}
+			if !since.IsZero() && now.After(since) {
+				ev.Lag = now.Sub(since)
+			}
+			s.emit(ev)
 			return w, "", nil
 		case errors.As(err, &e) && (e.Code == CodeEncryptionFailure || e.Code == CodeDecryptionFailure):
 			return w, "Replication failed: " + e.Message, nil

@@ -89,7 +89,7 @@ func (rt *Runtime) Tick(ctx context.Context, name string) (string, error) {
 	}
 	if len(sec.lagging()) > 0 {
 		// A crash left the replicas behind: bring them up to date.
-		rt.s.replicate(ctx, sec)
+		rt.s.replicate(ctx, sec, sec.LastChangedDate)
 	}
 	return out.run, out.warn
 }
@@ -104,7 +104,7 @@ func (rt *Runtime) CatchUp(ctx context.Context, sec *Secret) bool {
 	if sec.IsReplica() || len(sec.lagging()) == 0 {
 		return false
 	}
-	rt.s.replicate(ctx, sec)
+	rt.s.replicate(ctx, sec, sec.LastChangedDate)
 	return true
 }
 

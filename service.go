@@ -299,7 +299,9 @@ func changeOf(change func(sec *Secret) error) func(cur *Secret, _ time.Time) (*S
 // primary's new state (see replicate). A replica's own bookkeeping (its last
 // access) uses commit, and moves nothing.
 func (s *Service) write(ctx context.Context, id string, decide func(cur *Secret, now time.Time) (*Secret, bool, error)) (*Secret, bool, error) {
+	var committed time.Time
 	sec, saved, err := s.commit(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
+		committed = now
 		next, save, err := decide(cur, now)
 		if err == nil && save && len(next.Replicas) > 0 {
 			next.Generation = cur.Generation + 1
@@ -307,7 +309,7 @@ func (s *Service) write(ctx context.Context, id string, decide func(cur *Secret,
 		return next, save, err
 	})
 	if err == nil && saved && len(sec.lagging()) > 0 {
-		s.replicate(ctx, sec)
+		s.replicate(ctx, sec, committed)
 	}
 	return sec, saved, err
 }

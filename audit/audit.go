@@ -100,8 +100,6 @@ type Options struct {
 	BestEffort bool
 	// Logger reports write failures; slog.Default() when nil.
 	Logger *slog.Logger
-	// Clock stamps the service's own events; time.Now when nil.
-	Clock func() time.Time
 }
 
 // Trail appends records to a file or stream. It is an awsapi.Observer.
@@ -139,9 +137,6 @@ func Open(path string, opts Options) (*Trail, error) {
 func New(w io.Writer, opts Options) *Trail {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
-	}
-	if opts.Clock == nil {
-		opts.Clock = time.Now
 	}
 	return &Trail{opts: opts, w: w}
 }

@@ -236,7 +236,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	region, status, code, note := h.serve(w, r, opName, x)
 	if buf != nil {
-		x.Region = region
+		if validRegion(region) {
+			x.Region = region
+		}
 		h.observe(buf, r, x, start)
 		if x.Status != status {
 			status, code = x.Status, x.ErrorCode

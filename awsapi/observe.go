@@ -23,7 +23,9 @@ type Exchange struct {
 	// bytes); it may name no operation.
 	Operation string
 	// Region is the signature's Region, or the default Region of unsigned
-	// requests; "" when the request was refused before it was known.
+	// requests; "" when it is not a Region name. A well-formed name may
+	// still be made up: an observer that keys anything by it must bound
+	// what it keeps.
 	Region string
 	// Time is when the request arrived; Duration how long it took until
 	// the observer was called.
@@ -62,6 +64,10 @@ func (x Exchange) GoString() string { return x.String() }
 type Observer interface {
 	Observe(x *Exchange) error
 }
+
+// IsOperation reports whether name is an operation of Secrets Manager that
+// the handler answers, as an X-Amz-Target names it (without its prefix).
+func IsOperation(name string) bool { return operations[name] != nil }
 
 // readOnly are the operations that change nothing.
 var readOnly = map[string]bool{
@@ -234,4 +240,20 @@ func (h *Handler) observe(buf *bufferedAnswer, r *http.Request, x *Exchange, sta
 	buf.w.WriteHeader(buf.status)
 	_, _ = buf.w.Write(body)
 	clear(body) // the answer may hold a value
+}
+
+// Observers combines observers into one, called in order: every one sees
+// every exchange, and the first error fails the request.
+func Observers(obs ...Observer) Observer { return observers(obs) }
+
+type observers []Observer
+
+func (o observers) Observe(x *Exchange) error {
+	var first error
+	for _, ob := range o {
+		if err := ob.Observe(x); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

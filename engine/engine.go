@@ -111,6 +111,9 @@ type Engine struct {
 
 	stats struct {
 		started, resumed, finished, failed, retried, abandoned atomic.Int64
+		// lag is how late, in nanoseconds, the oldest rotation the last
+		// tick found due was; lastTick when that tick ran (Unix nanos).
+		lag, lastTick atomic.Int64
 	}
 }
 
@@ -508,13 +511,30 @@ type Stats struct {
 	// Finished counts successful attempts; Failed failed ones; Retried the
 	// retries scheduled; Abandoned the rotations given up.
 	Finished, Failed, Retried, Abandoned int64
+	// Active counts the rotations queued, running or waiting to retry.
+	Active int
+	// Lag is how late the oldest rotation that the last scheduler tick
+	// found due was, by its rotor.DueAt: zero when none was. A lag that
+	// grows across ticks means the engine is not keeping up.
+	Lag time.Duration
+	// LastTick is when the scheduler last ran (zero before the first
+	// tick); Running says the engine was started and not closed.
+	LastTick time.Time
+	Running  bool
 }
 
 // Stats returns the engine's counters.
 func (e *Engine) Stats() Stats {
-	return Stats{
+	st := Stats{
 		Started: e.stats.started.Load(), Resumed: e.stats.resumed.Load(),
 		Finished: e.stats.finished.Load(), Failed: e.stats.failed.Load(), Retried: e.stats.retried.Load(),
-		Abandoned: e.stats.abandoned.Load(),
+		Abandoned: e.stats.abandoned.Load(), Lag: time.Duration(e.stats.lag.Load()),
 	}
+	if t := e.stats.lastTick.Load(); t != 0 {
+		st.LastTick = time.Unix(0, t).UTC()
+	}
+	e.mu.Lock()
+	st.Active, st.Running = len(e.active), e.started && !e.closed
+	e.mu.Unlock()
+	return st
 }

@@ -119,10 +119,19 @@ func scan(ctx context.Context, store rotor.Store, region string, fn func(*rotor.
 // stale listing) cannot both start one; a rotation's end moves
 // NextRotationDate past the window.
 func (e *Engine) Tick(ctx context.Context) (int, error) {
-	due, err := e.due(ctx, e.rt.Now())
+	now := e.rt.Now()
+	due, err := e.due(ctx, now)
 	if err != nil {
 		return 0, err
 	}
+	var lag time.Duration
+	for _, sec := range due {
+		if at, ok := rotor.DueAt(sec); ok {
+			lag = max(lag, now.Sub(at))
+		}
+	}
+	e.stats.lag.Store(int64(lag))
+	e.stats.lastTick.Store(now.UnixNano())
 	n := 0
 	for _, sec := range due {
 		if err := ctx.Err(); err != nil {

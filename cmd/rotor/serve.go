@@ -19,9 +19,11 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/audit"
 	"github.com/rotorkit/rotor/awsapi"
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
+	"github.com/rotorkit/rotor/metrics"
 	"github.com/rotorkit/rotor/policy"
 )
 
@@ -42,6 +44,9 @@ type serveConfig struct {
 	tlsCert         string
 	tlsKey          string
 	maxConnections  int
+	auditLog        string
+	auditBestEffort bool
+	metricsAddr     string
 	// allowMissingKeys serves a store some of whose keys are gone.
 	allowMissingKeys bool
 }
@@ -65,6 +70,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next. A request must send its headers within 5s and all of it within 15s; a keep-alive connection closes after 60s without one")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
+	fs.StringVar(&c.auditLog, "audit-log", "", "append an audit trail to `file` (\"-\" for standard output): one JSON record a line, in CloudTrail's shape, for every request and for the service's rotation events, never a value; created mode 0600; a request whose record cannot be written fails")
+	fs.BoolVar(&c.auditBestEffort, "audit-best-effort", false, "answer a request whose audit record could not be written (the failure is logged) instead of failing it")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "`host:port` to serve Prometheus metrics (/metrics) and health checks (/healthz, /readyz) on")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -294,6 +302,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
+	var observers []awsapi.Observer
+	var trail *audit.Trail
+	if c.auditLog != "" {
+		if trail, err = audit.Open(c.auditLog, audit.Options{AccountID: c.accountID, BestEffort: c.auditBestEffort, Logger: logger}); err != nil {
+			return fmt.Errorf("--audit-log: %w", err)
+		}
+		defer trail.Close()
+		observers = append(observers, trail)
+	}
+	var meters *metrics.Metrics
+	if c.metricsAddr != "" {
+		meters = metrics.New()
+		observers = append(observers, meters)
+	}
+	if len(observers) > 0 {
+		cfg.Observer = awsapi.Observers(observers...)
+	}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
@@ -312,11 +337,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			logger.Error("closing the store", "error", err)
 		}
 	}()
+	if meters != nil {
+		store = meters.Store(store)
+	}
 	cfg.Store = store
 	// Every region's service gets a rotation engine: RotateSecret answers as
 	// soon as the rotation is saved, failed steps are retried, rotations a
-	// crash left pending resume, and schedules rotate what is due.
-	engines := &engineSet{ctx: ctx, logger: logger}
+	// crash left pending resume, and schedules rotate what is due. The
+	// audit trail and the metrics hear its events from the start.
+	engines := &engineSet{ctx: ctx, logger: logger, attach: func(svc *rotor.Service, e *engine.Engine) {
+		if trail != nil {
+			svc.Subscribe(trail.ServiceEvent(svc.Region()))
+		}
+		if meters != nil {
+			svc.Subscribe(meters.ServiceEvent(svc.Region()))
+			meters.AddEngine(svc.Region(), e)
+		}
+	}}
 	defer engines.close()
 	cfg.NewService = func(opts ...rotor.Option) *rotor.Service {
 		return engines.newService(store, opts)
@@ -339,6 +376,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 				logger.Warn("rotation engine: not started", "region", region, "error", err)
 			}
 		}
+	}
+	if meters != nil {
+		stop, err := serveMetrics(c.metricsAddr, meters, store, c.region, trail, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -392,8 +436,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 // engineSet holds the rotation engine of each region's service.
 type engineSet struct {
-	ctx     context.Context
-	logger  *slog.Logger
+	ctx    context.Context
+	logger *slog.Logger
+	// attach, when set, is called with each new service and its engine
+	// before the engine starts.
+	attach  func(*rotor.Service, *engine.Engine)
 	mu      sync.Mutex
 	engines []*engine.Engine
 }
@@ -401,6 +448,9 @@ type engineSet struct {
 func (s *engineSet) newService(store rotor.Store, opts []rotor.Option) *rotor.Service {
 	e := engine.New(store, engine.Config{Logger: s.logger}, opts...)
 	svc := e.Service()
+	if s.attach != nil {
+		s.attach(svc, e)
+	}
 	if err := e.Start(s.ctx); err != nil {
 		s.logger.Error("rotation engine: resuming pending rotations failed", "region", svc.Region(), "error", err)
 	}
@@ -418,4 +468,36 @@ func (s *engineSet) close() {
 	for _, e := range s.engines {
 		e.Close()
 	}
+}
+
+// serveMetrics serves the metrics and the health checks on addr until stop
+// is called. /readyz answers 200 when the store answers (its schema was
+// migrated when it opened), every region's engine runs, and the audit
+// trail, if any, writes.
+func serveMetrics(addr string, m *metrics.Metrics, store rotor.Store, region string, trail *audit.Trail, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	ready := func(ctx context.Context) error {
+		if err := metrics.StoreAnswers(ctx, store, region); err != nil {
+			return err
+		}
+		if err := m.EnginesRunning(); err != nil {
+			return err
+		}
+		if trail != nil {
+			return trail.Failing()
+		}
+		return nil
+	}
+	srv := &http.Server{Handler: m.Handler(ready), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, IdleTimeout: idleTimeout,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("serving metrics", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
