@@ -93,14 +93,26 @@ func TestRetention(t *testing.T) {
 	all, _ := f.svc.ListSecretVersionIds(f.ctx, rotor.ListSecretVersionIdsInput{SecretId: "x", IncludeDeprecated: true})
 	assert.Len(t, all.Versions, rotor.MaxVersions, "nothing changed")
 
+	before, _, err := f.svc.Store().Load(f.ctx, f.svc.Region(), "x")
+	require.NoError(t, err)
+	oldest := before.Versions[0].ID
+	var purged []string
+	f.svc.Subscribe(func(ev rotor.Event) {
+		if ev.Kind == rotor.EventVersionPurged {
+			purged = append(purged, ev.VersionID)
+		}
+	})
 	f.clock.Advance(25 * time.Hour)
 	f.put("x", token("later"), "later")
 	all, _ = f.svc.ListSecretVersionIds(f.ctx, rotor.ListSecretVersionIdsInput{SecretId: "x", IncludeDeprecated: true})
 	assert.Len(t, all.Versions, rotor.MaxVersions, "the oldest deprecated version made room")
 	for _, v := range all.Versions {
-		assert.NotEqual(t, token("x-v0"), v.VersionId, "the oldest went first")
+		assert.NotEqual(t, oldest, v.VersionId, "the oldest went first")
 	}
 	assert.Equal(t, "later", f.current("x"))
+	assert.Equal(t, []string{oldest}, purged, "its deletion is reported, once")
+	f.put("x", token("later 2"), "later 2")
+	assert.Len(t, purged, 2, "each version the rule removes is reported")
 }
 
 func itoa(i int) string {

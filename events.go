@@ -19,7 +19,12 @@ const (
 	EventRotationCanceled EventKind = "rotation-canceled"
 	EventDeleted          EventKind = "deleted"
 	EventRestored         EventKind = "restored"
-	EventPurged           EventKind = "purged"
+	// EventPurged reports that a secret was deleted for good: forced, or at
+	// the end of its recovery window.
+	EventPurged EventKind = "purged"
+	// EventVersionPurged reports that the retention rule deleted a
+	// deprecated version (VersionID) to make room for a new one.
+	EventVersionPurged EventKind = "version-purged"
 	// EventReplicated reports that a replica (ARN is the replica's) was
 	// written from its primary, or deleted.
 	EventReplicated EventKind = "replicated"

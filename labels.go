@@ -3,6 +3,7 @@ package rotor
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // The staging labels that rotation gives meaning to.
@@ -105,6 +106,25 @@ func (s *Secret) addVersion(v *Version) error {
 		s.Versions = slices.Delete(s.Versions, i, i+1)
 	}
 	return nil
+}
+
+// purgedVersions returns the ids of the versions of cur that the retention
+// rule (see addVersion) dropped from next, a write at now: the versions
+// gone from next that were old enough to be dropped. A write's other
+// removals (the temporary version of a RotateImmediately=false check) are
+// younger than VersionRetention.
+func purgedVersions(cur, next *Secret, now time.Time) []string {
+	if cur == nil || len(cur.Versions) < MaxVersions {
+		return nil // the rule drops versions only from a secret at the limit
+	}
+	cutoff := now.Add(-VersionRetention)
+	var ids []string
+	for _, v := range cur.Versions {
+		if v.CreatedDate.Before(cutoff) && next.Version(v.ID) == nil {
+			ids = append(ids, v.ID)
+		}
+	}
+	return ids
 }
 
 // dropVersion removes version id and its labels entirely.

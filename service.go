@@ -300,14 +300,23 @@ func changeOf(change func(sec *Secret) error) func(cur *Secret, _ time.Time) (*S
 // access) uses commit, and moves nothing.
 func (s *Service) write(ctx context.Context, id string, decide func(cur *Secret, now time.Time) (*Secret, bool, error)) (*Secret, bool, error) {
 	var committed time.Time
+	var purged []string
 	sec, saved, err := s.commit(ctx, id, func(cur *Secret, now time.Time) (*Secret, bool, error) {
 		committed = now
 		next, save, err := decide(cur, now)
-		if err == nil && save && len(next.Replicas) > 0 {
-			next.Generation = cur.Generation + 1
+		if err == nil && save {
+			if len(next.Replicas) > 0 {
+				next.Generation = cur.Generation + 1
+			}
+			purged = purgedVersions(cur, next, now)
 		}
 		return next, save, err
 	})
+	if err == nil && saved {
+		for _, id := range purged {
+			s.emit(Event{Kind: EventVersionPurged, ARN: sec.ARN, Name: sec.Name, VersionID: id, Time: committed})
+		}
+	}
 	if err == nil && saved && len(sec.lagging()) > 0 {
 		s.replicate(ctx, sec, committed)
 	}

@@ -197,12 +197,14 @@ var serviceEvents = map[rotor.EventKind]string{
 	rotor.EventStepFailed:       "RotationFailed",
 	rotor.EventRotationAbandon:  "RotationAbandoned",
 	rotor.EventPurged:           "EndSecretDeletion",
+	rotor.EventVersionPurged:    "EndSecretVersionDelete",
 }
 
 // ServiceEvent returns a function for rotor.Service.Subscribe that records
 // the service's own events in region: RotationStarted, RotationSucceeded,
 // RotationFailed (with the step and the function's error, which rotor
-// builds without values), RotationAbandoned and EndSecretDeletion. A
+// builds without values), RotationAbandoned, EndSecretVersionDelete (a
+// deprecated version the retention rule removed) and EndSecretDeletion. A
 // failed write is logged: the change it reports is already committed.
 func (t *Trail) ServiceEvent(region string) func(rotor.Event) {
 	return func(ev rotor.Event) {
