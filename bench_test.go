@@ -69,6 +69,34 @@ func BenchmarkPutSecretValue(b *testing.B) {
 	}
 }
 
+// BenchmarkPutSecretValueReplicated measures PutSecretValue on a primary
+// with none, one and two replicas: each replica is one more load and save
+// of a whole record, after the primary's commit, in the same call.
+func BenchmarkPutSecretValueReplicated(b *testing.B) {
+	for _, n := range []int{0, 1, 2} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			svc, now, _ := benchService(b)
+			ctx := context.Background()
+			in := rotor.CreateSecretInput{Name: "bench", SecretString: "v0"}
+			for _, region := range []string{"eu-west-1", "ap-southeast-2"}[:n] {
+				in.AddReplicaRegions = append(in.AddReplicaRegions, rotor.ReplicaRegion{Region: region})
+			}
+			if _, err := svc.CreateSecret(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+			value := strings.Repeat("v", 100)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				*now = now.Add(15 * time.Minute)
+				if _, err := svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "bench", SecretString: value}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkRotateSecret(b *testing.B) {
 	svc, now, fns := benchService(b)
 	ctx := context.Background()

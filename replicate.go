@@ -126,7 +126,7 @@ func (s *Service) StopReplicationToReplica(ctx context.Context, in StopReplicati
 	}
 	// The primary drops its entry; if this fails, its replicator does it
 	// when it next finds the secret no longer its replica.
-	s.recordOnPrimary(ctx, primaryRegion, sec.Name, sec.Region(), 0, replicaWrite{promoted: true}, "")
+	s.recordOnPrimary(ctx, primaryRegion, sec.Name, 0, []replicated{{region: sec.Region(), w: replicaWrite{promoted: true}}})
 	s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
 	return StopReplicationToReplicaOutput{ARN: sec.ARN}, nil
 }
@@ -137,13 +137,24 @@ func (s *Service) StopReplicationToReplica(ctx context.Context, in StopReplicati
 // store that fails leaves the replica lagging, for the next change or the
 // next scheduler tick to finish.
 func (s *Service) replicate(ctx context.Context, primary *Secret, since time.Time) {
+	var done []replicated
 	for _, r := range primary.lagging() {
 		w, failure, err := s.replicateOne(ctx, primary, r, since)
 		if err != nil {
 			continue
 		}
-		s.recordOnPrimary(ctx, primary.Region(), primary.Name, r.Region, primary.Generation, w, failure)
+		done = append(done, replicated{r.Region, w, failure})
 	}
+	if len(done) > 0 {
+		s.recordOnPrimary(ctx, primary.Region(), primary.Name, primary.Generation, done)
+	}
+}
+
+// replicated is the replicator's outcome for the replica in region.
+type replicated struct {
+	region  string
+	w       replicaWrite
+	failure string
 }
 
 // replicateOne carries out decideReplica for replica r of primary. failure
@@ -189,16 +200,22 @@ func (s *Service) replicateOne(ctx context.Context, primary *Secret, r Replica, 
 	}
 }
 
-// recordOnPrimary records the replicator's outcome for the replica in
-// region on the primary named name in primaryRegion (see recordReplica).
-func (s *Service) recordOnPrimary(ctx context.Context, primaryRegion, name, region string, gen uint64, w replicaWrite, failure string) {
+// recordOnPrimary records the replicator's outcomes, from generation gen,
+// on the primary named name in primaryRegion (see recordReplica), with one
+// save for all of them.
+func (s *Service) recordOnPrimary(ctx context.Context, primaryRegion, name string, gen uint64, done []replicated) {
 	for attempt := 0; attempt <= s.retries; attempt++ {
 		cur, rev, err := s.store.Load(ctx, primaryRegion, name)
 		if err != nil {
 			return
 		}
-		next, out := recordReplica(cur, region, gen, w, failure)
-		if !out.changed {
+		next, changed := cur, false
+		for _, d := range done {
+			var out outcome
+			next, out = recordReplica(next, d.region, gen, d.w, d.failure)
+			changed = changed || out.changed
+		}
+		if !changed {
 			return
 		}
 		if _, err := s.store.Save(ctx, next, rev); !errors.Is(err, ErrStoreConflict) {

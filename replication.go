@@ -172,23 +172,39 @@ func (next *Secret) removeReplicas(regions []string, now time.Time) error {
 // read). Rotation runs only on the primary: a replica holds no rotation
 // state, and is never due.
 func replicaState(primary *Secret, r Replica, current *Secret) *Secret {
-	next := primary.Clone()
+	next := primary.shallowClone()
 	next.ARN = replicaARN(primary.ARN, r.Region)
 	next.PrimaryRegion = primary.Region()
 	next.Replicas = nil
 	next.Rotation = nil
 	next.KmsKeyID = r.KmsKeyID
 	next.LastAccessedDate = time.Time{}
-	for _, v := range next.Versions {
-		v.LastAccessedDate = time.Time{}
-	}
+	// The replica's reads, by version: few versions are ever read.
+	var read []*Version
 	if current != nil && current.ARN == next.ARN {
 		next.KmsKeyID = current.KmsKeyID
 		next.LastAccessedDate = current.LastAccessedDate
-		for _, v := range next.Versions {
-			if old := current.Version(v.ID); old != nil {
-				v.LastAccessedDate = old.LastAccessedDate
+		for _, v := range current.Versions {
+			if !v.LastAccessedDate.IsZero() {
+				read = append(read, v)
 			}
+		}
+	}
+	// Versions are immutable and shared between snapshots: only one whose
+	// date of last access differs from the replica's is copied.
+	for i, v := range next.Versions {
+		var want time.Time
+		for _, old := range read {
+			if old.ID == v.ID {
+				want = old.LastAccessedDate
+				break
+			}
+		}
+		if !v.LastAccessedDate.Equal(want) {
+			next.ownVersions()
+			c := *v
+			c.LastAccessedDate = want
+			next.Versions[i] = &c
 		}
 	}
 	return next
