@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rotorkit/rotor"
@@ -20,8 +21,15 @@ type Cache struct {
 	opts     options
 	listener *listener
 
-	mu      sync.Mutex
-	entries map[key]*entry
+	// realTime: the clock is time.Now, so timers mark entries due and a
+	// hit reads no clock (reading one costs more than the rest of a hit).
+	realTime bool
+
+	mu sync.Mutex
+	// current holds the AWSCURRENT entries by SecretId, the ones Get
+	// reads, so that a hit hashes one string; others holds the rest.
+	current map[string]*entry
+	others  map[key]*entry
 	byName  map[string][]*entry
 	recent  recency
 	flights map[key]*flight
@@ -40,15 +48,26 @@ type key struct {
 type selector uint8
 
 const (
-	byStage selector = iota
+	byCurrent selector = iota // the label AWSCURRENT
+	byStage                   // another label
 	byVersion
 )
+
+func stageKey(id, stage string) key {
+	if stage == "" || stage == rotor.StageCurrent {
+		return key{id: id, by: byCurrent, sel: rotor.StageCurrent}
+	}
+	return key{id: id, by: byStage, sel: stage}
+}
 
 type entry struct {
 	key key
 	v   Version
 	// checkAt is when the entry must next be checked before it is served.
+	// With the real clock, due turns true then, set by timer.
 	checkAt time.Time
+	due     atomic.Bool
+	timer   *time.Timer
 	// staleSince is set while checks fail: the last good value is served
 	// until staleSince plus MaxStale.
 	staleSince time.Time
@@ -74,15 +93,19 @@ func New(api API, opts ...Option) *Cache {
 	o := options{
 		checkInterval: DefaultCheckInterval, maxStale: DefaultMaxStale,
 		retryInterval: DefaultRetryInterval, maxEntries: DefaultMaxEntries,
-		callTimeout: DefaultCallTimeout, clock: time.Now,
+		callTimeout: DefaultCallTimeout,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	realTime := o.clock == nil
+	if realTime {
+		o.clock = time.Now
+	}
 	o.retryInterval = min(o.retryInterval, o.checkInterval)
 	c := &Cache{
-		api: api, opts: o,
-		entries: make(map[key]*entry), byName: make(map[string][]*entry), flights: make(map[key]*flight),
+		api: api, opts: o, realTime: realTime,
+		current: make(map[string]*entry), others: make(map[key]*entry), byName: make(map[string][]*entry), flights: make(map[key]*flight),
 	}
 	c.recent.init()
 	if n, ok := api.(Notifier); ok {
@@ -99,16 +122,13 @@ func New(api API, opts ...Option) *Cache {
 // rotor.ErrInvalidRequest for one scheduled for deletion) or the caller's
 // context's; a failed read is not cached.
 func (c *Cache) Get(ctx context.Context, secretID string) (Version, error) {
-	return c.get(ctx, key{id: secretID, by: byStage, sel: rotor.StageCurrent})
+	return c.get(ctx, key{id: secretID, by: byCurrent, sel: rotor.StageCurrent})
 }
 
 // GetStage returns the version of the secret that carries the staging label
 // stage (AWSCURRENT when stage is empty), as Get does.
 func (c *Cache) GetStage(ctx context.Context, secretID, stage string) (Version, error) {
-	if stage == "" {
-		stage = rotor.StageCurrent
-	}
-	return c.get(ctx, key{id: secretID, by: byStage, sel: stage})
+	return c.get(ctx, stageKey(secretID, stage))
 }
 
 // GetVersion returns the version of the secret whose id is versionID, as Get
@@ -129,13 +149,13 @@ func (c *Cache) GetVersion(ctx context.Context, secretID, versionID string) (Ver
 // fails, Refresh returns the error, and Get goes on serving the last good
 // value as after a failed check (see WithMaxStale).
 func (c *Cache) Refresh(ctx context.Context, secretID string) (Version, error) {
-	k := key{id: secretID, by: byStage, sel: rotor.StageCurrent}
+	k := key{id: secretID, by: byCurrent, sel: rotor.StageCurrent}
 	now := c.opts.clock()
 	c.mu.Lock()
-	if e := c.entries[k]; e != nil {
+	if e := c.lookup(k); e != nil {
 		for _, o := range c.byName[e.v.Name] {
-			if o.key.by == byStage && o.checkAt.After(now) {
-				o.checkAt = now
+			if o.key.by != byVersion && o.checkAt.After(now) {
+				c.checkAt(o, now, now)
 			}
 		}
 	}
@@ -151,8 +171,9 @@ func (c *Cache) Close() error {
 		return nil
 	}
 	c.closed = true
-	clear(c.entries)
-	clear(c.byName)
+	for e := c.recent.oldest(); e != nil; e = c.recent.oldest() {
+		c.remove(e)
+	}
 	c.recent.init()
 	c.mu.Unlock()
 	if c.listener != nil {
@@ -163,13 +184,19 @@ func (c *Cache) Close() error {
 }
 
 func (c *Cache) get(ctx context.Context, k key) (Version, error) {
-	now := c.opts.clock()
+	var now time.Time
+	if !c.realTime {
+		now = c.opts.clock()
+	}
 	c.mu.Lock()
-	if e := c.entries[k]; e != nil && now.Before(e.checkAt) {
+	if e := c.lookup(k); e != nil && c.fresh(e, now) {
 		c.recent.moveToFront(e)
 		v := e.v
 		c.mu.Unlock()
 		return v, nil
+	}
+	if c.realTime {
+		now = time.Now()
 	}
 	return c.wait(ctx, k, now, false)
 }
@@ -182,7 +209,7 @@ func (c *Cache) wait(ctx context.Context, k key, now time.Time, force bool) (Ver
 		c.mu.Unlock()
 		return Version{}, ErrClosed
 	}
-	e, f := c.entries[k], c.flights[k]
+	e, f := c.lookup(k), c.flights[k]
 	if f != nil && e != nil && !force && !c.expired(e, now) {
 		// A check is under way, and nothing has shown the entry stale yet.
 		c.recent.moveToFront(e)
@@ -263,7 +290,7 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 		// describe the secret: read the value.
 	}
 	in := rotor.GetSecretValueInput{SecretId: k.id}
-	if k.by == byStage {
+	if k.by != byVersion {
 		in.VersionStage = k.sel
 	} else {
 		in.VersionId = k.sel
@@ -275,14 +302,14 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 		return result{}, err
 	}
 	r := result{v: versionOf(out)}
-	if prev == nil && k.by == byStage {
+	if prev == nil && k.by != byVersion {
 		if d, err := c.describe(ctx, k.id); err == nil {
 			described = &d
 		}
 	}
 	if described != nil {
 		r.nextRotation = described.NextRotationDate
-		r.recheck = k.by == byStage && !holds(*described, k, r.v)
+		r.recheck = k.by != byVersion && !holds(*described, k, r.v)
 	}
 	return r, nil
 }
@@ -315,7 +342,7 @@ func (c *Cache) settle(k key, f *flight, r result, err error, now time.Time) (re
 	if attached {
 		delete(c.flights, k)
 	}
-	e := c.entries[k]
+	e := c.lookup(k)
 	switch {
 	case err == nil:
 		f.v = r.v
@@ -343,7 +370,7 @@ func (c *Cache) settle(k key, f *flight, r result, err error, now time.Time) (re
 	}
 	// Retry after the retry interval, and at the latest when MaxStale ends,
 	// since a hit looks no further than checkAt.
-	e.checkAt = minTime(now.Add(c.opts.retryInterval), e.staleSince.Add(c.opts.maxStale))
+	c.checkAt(e, minTime(now.Add(c.opts.retryInterval), e.staleSince.Add(c.opts.maxStale)), now)
 	f.v, f.keep = e.v, true
 	return true
 }
@@ -363,21 +390,73 @@ func (c *Cache) install(k key, e *entry, r result, now time.Time) {
 		e = nil
 	}
 	if e != nil {
-		e.v, e.checkAt, e.staleSince = r.v, checkAt, time.Time{}
+		e.v, e.staleSince = r.v, time.Time{}
+		c.checkAt(e, checkAt, now)
 		c.recent.moveToFront(e)
 		return
 	}
-	e = &entry{key: k, v: r.v, checkAt: checkAt}
-	c.entries[k] = e
+	e = &entry{key: k, v: r.v}
+	c.checkAt(e, checkAt, now)
+	if k.by == byCurrent {
+		c.current[k.id] = e
+	} else {
+		c.others[k] = e
+	}
 	c.byName[e.v.Name] = append(c.byName[e.v.Name], e)
 	c.recent.pushFront(e)
-	for len(c.entries) > c.opts.maxEntries {
+	for len(c.current)+len(c.others) > c.opts.maxEntries {
 		c.remove(c.recent.oldest())
 	}
 }
 
+func (c *Cache) lookup(k key) *entry {
+	if k.by == byCurrent {
+		return c.current[k.id]
+	}
+	return c.others[k]
+}
+
+// fresh reports whether e may be served without a check at now (which is
+// not read with the real clock).
+func (c *Cache) fresh(e *entry, now time.Time) bool {
+	if c.realTime {
+		return !e.due.Load()
+	}
+	return now.Before(e.checkAt)
+}
+
+// checkAt sets when e is next checked; with the real clock a timer marks
+// it due then. A timer that fires late, after a newer checkAt was set,
+// costs one early check.
+func (c *Cache) checkAt(e *entry, at, now time.Time) {
+	e.checkAt = at
+	if !c.realTime {
+		return
+	}
+	d := at.Sub(now)
+	e.due.Store(d <= 0)
+	switch {
+	case d <= 0:
+		if e.timer != nil {
+			e.timer.Stop()
+		}
+	case e.timer == nil:
+		e.timer = time.AfterFunc(d, func() { e.due.Store(true) })
+	default:
+		e.timer.Reset(d)
+	}
+}
+
+// remove drops e from the cache, under c.mu.
 func (c *Cache) remove(e *entry) {
-	delete(c.entries, e.key)
+	if e.key.by == byCurrent {
+		delete(c.current, e.key.id)
+	} else {
+		delete(c.others, e.key)
+	}
+	if e.timer != nil {
+		e.timer.Stop()
+	}
 	c.recent.unlink(e)
 	same := c.byName[e.v.Name]
 	if i := slices.Index(same, e); i >= 0 {

@@ -504,3 +504,22 @@ func TestClose(t *testing.T) {
 	assert.ErrorIs(t, err, cache.ErrClosed)
 	w.put(t, "app/db") // the service still calls the subscription: it must do nothing
 }
+
+// With the real clock, timers mark entries due (a hit reads no clock).
+func TestWithTheRealClockAnEntryIsCheckedWhenItsIntervalEnds(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.create(t, "app/db")
+	r := &remote{api: w.svc}
+	c := cache.New(r, cache.WithCheckInterval(20*time.Millisecond))
+	defer c.Close()
+	assert.Equal(t, "v1", value(t)(c.Get(ctx, "app/db")))
+	w.put(t, "app/db")
+	deadline := time.Now().Add(10 * time.Second)
+	for value(t)(c.Get(ctx, "app/db")) != "v2" {
+		require.True(t, time.Now().Before(deadline), "still v1 long after the check interval")
+		time.Sleep(time.Millisecond)
+	}
+	_, describes := r.calls()
+	assert.GreaterOrEqual(t, describes, int64(2))
+}

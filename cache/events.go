@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -26,11 +27,9 @@ func (l *listener) observe(ev rotor.Event) {
 func (c *Cache) forget(ev rotor.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, e := range c.byName[ev.Name] {
-		delete(c.entries, e.key)
-		c.recent.unlink(e)
+	for _, e := range slices.Clone(c.byName[ev.Name]) {
+		c.remove(e)
 	}
-	delete(c.byName, ev.Name)
 	for k := range c.flights {
 		if names(k.id, ev) {
 			delete(c.flights, k)

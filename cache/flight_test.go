@@ -92,7 +92,7 @@ func TestConcurrentMissesMakeOneCall(t *testing.T) {
 				_, err := tt.call(c, quitter)
 				gaveUp <- err
 			}()
-			c.waitFor(key{id: "app/db", sel: rotor.StageCurrent}, callers+1)
+			c.waitFor(key{id: "app/db", by: byCurrent, sel: rotor.StageCurrent}, callers+1)
 			quit()
 			assert.ErrorIs(t, <-gaveUp, context.Canceled)
 			close(g.gate)
