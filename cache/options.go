@@ -59,8 +59,10 @@ func WithCallTimeout(d time.Duration) Option {
 	return func(o *options) { o.callTimeout = max(d, time.Millisecond) }
 }
 
-// WithClock sets the source of time (default time.Now), so that a test moves
-// the cache past a check interval without sleeping.
+// WithClock sets the source of time, so that a test moves the cache past a
+// check interval without sleeping. By default the cache uses the real clock
+// through timers, and a hit reads no clock; with WithClock every hit calls
+// now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
 // WithErrorHandler sets a function told of each failed check or refresh
