@@ -523,3 +523,28 @@ func TestWithTheRealClockAnEntryIsCheckedWhenItsIntervalEnds(t *testing.T) {
 	_, describes := r.calls()
 	assert.GreaterOrEqual(t, describes, int64(2))
 }
+
+// describeDenied is a caller whose policy allows GetSecretValue only.
+type describeDenied struct{ remote }
+
+func (d *describeDenied) DescribeSecret(ctx context.Context, in rotor.DescribeSecretInput) (rotor.DescribeSecretOutput, error) {
+	d.describes.Add(1)
+	return rotor.DescribeSecretOutput{}, &rotor.Error{Code: rotor.CodeAccessDenied, Message: "not authorized to perform: secretsmanager:DescribeSecret"}
+}
+
+func TestACallerThatMayNotDescribeChecksByReadingTheValue(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.create(t, "app/db")
+	d := &describeDenied{remote{api: w.svc}}
+	c := cache.New(d, cache.WithClock(w.clock.Now), cache.WithCheckInterval(time.Minute))
+	defer c.Close()
+	assert.Equal(t, "v1", value(t)(c.Get(ctx, "app/db")))
+	w.clock.Advance(time.Minute)
+	assert.Equal(t, "v1", value(t)(c.Get(ctx, "app/db")))
+	w.put(t, "app/db")
+	w.clock.Advance(time.Minute)
+	assert.Equal(t, "v2", value(t)(c.Get(ctx, "app/db")))
+	gets, _ := d.calls()
+	assert.Equal(t, int64(3), gets)
+}
