@@ -268,6 +268,10 @@ type result struct {
 	// recheck: DescribeSecret and GetSecretValue disagreed on the version
 	// (the label moved between them), so check again soon.
 	recheck bool
+	// moved: a check learnt that the label left the cached version (or the
+	// secret was deleted), so the cached value must not be served even if
+	// reading the new one failed.
+	moved bool
 }
 
 // fetch brings k up to date. With prev (an entry being checked) it asks
@@ -276,6 +280,7 @@ type result struct {
 // secret's NextRotationDate so that the first check comes before it.
 func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error) {
 	var described *rotor.DescribeSecretOutput
+	moved := false
 	if prev != nil {
 		d, err := c.describe(ctx, k.id)
 		switch {
@@ -283,6 +288,7 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 			return result{v: *prev, nextRotation: d.NextRotationDate}, nil
 		case err == nil:
 			described = &d
+			moved = true
 		case !isCode(err, rotor.CodeAccessDenied):
 			return result{}, err
 		}
@@ -299,7 +305,7 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 	out, err := c.api.GetSecretValue(callCtx, in)
 	cancel()
 	if err != nil {
-		return result{}, err
+		return result{moved: moved}, err
 	}
 	r := result{v: versionOf(out)}
 	if prev == nil && k.by != byVersion {
@@ -350,7 +356,7 @@ func (c *Cache) settle(k key, f *flight, r result, err error, now time.Time) (re
 			c.install(k, e, r, now)
 		}
 		return false
-	case settled(err):
+	case settled(err) || r.moved:
 		f.err = err
 		if attached && e != nil {
 			c.remove(e)

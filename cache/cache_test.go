@@ -548,3 +548,28 @@ func TestACallerThatMayNotDescribeChecksByReadingTheValue(t *testing.T) {
 	gets, _ := d.calls()
 	assert.Equal(t, int64(3), gets)
 }
+
+// A check that learnt the label moved never serves the old value, even
+// when reading the new one fails for a reason that may pass.
+func TestACheckThatSawTheLabelMoveNeverServesTheOldValue(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.create(t, "app/db")
+	r := &remote{api: w.svc}
+	c := cache.New(r, cache.WithClock(w.clock.Now), cache.WithCheckInterval(time.Minute))
+	defer c.Close()
+	assert.Equal(t, "v1", value(t)(c.Get(ctx, "app/db")))
+	w.put(t, "app/db")
+	r.mu.Lock()
+	r.failGets = errUnreachable
+	r.mu.Unlock()
+	w.clock.Advance(time.Minute)
+	_, err := c.Get(ctx, "app/db")
+	assert.ErrorIs(t, err, errUnreachable)
+	_, err = c.Get(ctx, "app/db")
+	assert.ErrorIs(t, err, errUnreachable, "the old value came back")
+	r.mu.Lock()
+	r.failGets = nil
+	r.mu.Unlock()
+	assert.Equal(t, "v2", value(t)(c.Get(ctx, "app/db")))
+}

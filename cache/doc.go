@@ -41,7 +41,9 @@
 // API unreachable, throttled, failing inside), the last good value is served
 // for at most WithMaxStale (one hour by default) past the moment it should
 // have been checked, the error goes to the WithErrorHandler function, and
-// the check is retried every WithRetryInterval. An answer that settles the
+// the check is retried every WithRetryInterval. A check that has seen the
+// label move is different: the old value is never served again, and a
+// failure to read the new one fails the Get. An answer that settles the
 // question (ResourceNotFoundException, InvalidRequestException for a secret
 // scheduled for deletion, AccessDeniedException, DecryptionFailure) drops the
 // entry and is returned. Errors are returned as the API gave them, so

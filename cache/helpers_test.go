@@ -48,6 +48,7 @@ type remote struct {
 	describes atomic.Int64
 	mu        sync.Mutex
 	fail      error
+	failGets  error
 }
 
 func (r *remote) failWith(err error) {
@@ -65,6 +66,12 @@ func (r *remote) failure() error {
 func (r *remote) GetSecretValue(ctx context.Context, in rotor.GetSecretValueInput) (rotor.GetSecretValueOutput, error) {
 	r.gets.Add(1)
 	if err := r.failure(); err != nil {
+		return rotor.GetSecretValueOutput{}, err
+	}
+	r.mu.Lock()
+	err := r.failGets
+	r.mu.Unlock()
+	if err != nil {
 		return rotor.GetSecretValueOutput{}, err
 	}
 	return r.api.GetSecretValue(ctx, in)
