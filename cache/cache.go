@@ -27,9 +27,11 @@ type Cache struct {
 
 	mu sync.Mutex
 	// current holds the AWSCURRENT entries by SecretId, the ones Get
-	// reads, so that a hit hashes one string; others holds the rest.
+	// reads; others holds the rest by SecretId, a few each. Either way a
+	// hit hashes one string.
 	current map[string]*entry
-	others  map[key]*entry
+	others  map[string][]*entry
+	size    int
 	byName  map[string][]*entry
 	recent  recency
 	flights map[key]*flight
@@ -105,7 +107,7 @@ func New(api API, opts ...Option) *Cache {
 	o.retryInterval = min(o.retryInterval, o.checkInterval)
 	c := &Cache{
 		api: api, opts: o, realTime: realTime,
-		current: make(map[string]*entry), others: make(map[key]*entry), byName: make(map[string][]*entry), flights: make(map[key]*flight),
+		current: make(map[string]*entry), others: make(map[string][]*entry), byName: make(map[string][]*entry), flights: make(map[key]*flight),
 	}
 	c.recent.init()
 	if n, ok := api.(Notifier); ok {
@@ -406,11 +408,12 @@ func (c *Cache) install(k key, e *entry, r result, now time.Time) {
 	if k.by == byCurrent {
 		c.current[k.id] = e
 	} else {
-		c.others[k] = e
+		c.others[k.id] = append(c.others[k.id], e)
 	}
 	c.byName[e.v.Name] = append(c.byName[e.v.Name], e)
 	c.recent.pushFront(e)
-	for len(c.current)+len(c.others) > c.opts.maxEntries {
+	c.size++
+	for c.size > c.opts.maxEntries {
 		c.remove(c.recent.oldest())
 	}
 }
@@ -419,7 +422,12 @@ func (c *Cache) lookup(k key) *entry {
 	if k.by == byCurrent {
 		return c.current[k.id]
 	}
-	return c.others[k]
+	for _, e := range c.others[k.id] {
+		if e.key == k {
+			return e
+		}
+	}
+	return nil
 }
 
 // fresh reports whether e may be served without a check at now (which is
@@ -458,21 +466,29 @@ func (c *Cache) remove(e *entry) {
 	if e.key.by == byCurrent {
 		delete(c.current, e.key.id)
 	} else {
-		delete(c.others, e.key)
+		c.others[e.key.id] = without(c.others[e.key.id], e)
+		if len(c.others[e.key.id]) == 0 {
+			delete(c.others, e.key.id)
+		}
 	}
 	if e.timer != nil {
 		e.timer.Stop()
 	}
+	c.size--
 	c.recent.unlink(e)
-	same := c.byName[e.v.Name]
-	if i := slices.Index(same, e); i >= 0 {
-		same = slices.Delete(same, i, i+1)
-	}
-	if len(same) == 0 {
-		delete(c.byName, e.v.Name)
-	} else {
+	if same := without(c.byName[e.v.Name], e); len(same) > 0 {
 		c.byName[e.v.Name] = same
+	} else {
+		delete(c.byName, e.v.Name)
 	}
+}
+
+// without returns list without e.
+func without(list []*entry, e *entry) []*entry {
+	if i := slices.Index(list, e); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
 }
 
 // expired reports whether e may no longer be served without a successful
