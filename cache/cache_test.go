@@ -42,6 +42,22 @@ func TestAHitMakesNoCall(t *testing.T) {
 	assert.Equal(t, describes, describes2, "DescribeSecret calls")
 }
 
+func TestABinarySecretKeepsItsBytes(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	_, err := w.svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "app/key", SecretBinary: []byte{0, 1, 2, 255}})
+	require.NoError(t, err)
+	c := cache.New(w.svc)
+	defer c.Close()
+	for range 2 {
+		v, err := c.Get(ctx, "app/key")
+		require.NoError(t, err)
+		assert.True(t, v.Value.IsBinary())
+		assert.Equal(t, []byte{0, 1, 2, 255}, v.Value.Bytes())
+		v.Value.Bytes()[0] = 9 // a copy: the cached value stays
+	}
+}
+
 func TestLookupsByStageAndVersion(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)

@@ -151,3 +151,9 @@ func value(t *testing.T) func(cache.Version, error) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// rotor's service is an API, and a Notifier, as it is.
+var (
+	_ cache.API      = (*rotor.Service)(nil)
+	_ cache.Notifier = (*rotor.Service)(nil)
+)
