@@ -169,14 +169,28 @@ func TestInProcessAChangeIsServedAsSoonAsItCommits(t *testing.T) {
 
 // Readers racing rotations never see a value older than the last rotation
 // that had returned before their Get began: the entry goes at the commit,
-// and a read in flight across the commit is not kept. The clock stands
-// still, so no check ever helps. Run with -race.
+// and a read in flight across the commit is not kept. With the clock
+// standing still no check ever helps; with the real clock and a 1 ms
+// interval, checks run all the time alongside. Run with -race.
 func TestInProcessNeverServesTheOldValueAfterACommit(t *testing.T) {
+	frozen := newClock()
+	tests := []struct {
+		name string
+		opts []cache.Option
+	}{
+		{"the clock stands still", []cache.Option{cache.WithClock(frozen.Now)}},
+		{"checks run all the time", []cache.Option{cache.WithCheckInterval(time.Millisecond)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { neverOld(t, tt.opts) })
+	}
+}
+
+func neverOld(t *testing.T, opts []cache.Option) {
 	ctx := context.Background()
 	w := newWorld(t)
 	w.create(t, "app/db")
-	frozen := newClock()
-	c := cache.New(w.svc, cache.WithClock(frozen.Now))
+	c := cache.New(w.svc, opts...)
 	defer c.Close()
 	rotations := 150
 	if testing.Short() {
