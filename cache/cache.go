@@ -35,6 +35,9 @@ type Cache struct {
 	flights map[key]*flight
 	closed  bool
 	calls   sync.WaitGroup
+
+	hits, misses, evictions int64 // under mu
+	counters                counters
 }
 
 // New returns a Cache over api. When api is a Notifier (a *rotor.Service
@@ -142,6 +145,7 @@ func (c *Cache) get(ctx context.Context, k key) (Version, error) {
 	c.mu.Lock()
 	if e := c.lookup(k); e != nil && c.fresh(e, now) {
 		c.recent.moveToFront(e)
+		c.hits++
 		v := e.v
 		c.mu.Unlock()
 		return v, nil
@@ -164,6 +168,7 @@ func (c *Cache) wait(ctx context.Context, k key, now time.Time, force bool) (Ver
 	if f != nil && e != nil && !force && !c.expired(e, now) {
 		// A check is under way, and nothing has shown the entry stale yet.
 		c.recent.moveToFront(e)
+		c.hits++
 		v := e.v
 		c.mu.Unlock()
 		return v, nil
@@ -172,6 +177,7 @@ func (c *Cache) wait(ctx context.Context, k key, now time.Time, force bool) (Ver
 		f = c.start(ctx, k, e, force)
 	}
 	f.waiters++
+	c.misses++
 	c.mu.Unlock()
 	select {
 	case <-f.done:

@@ -603,3 +603,21 @@ func TestACheckThatSawTheLabelMoveNeverServesTheOldValue(t *testing.T) {
 	r.mu.Unlock()
 	assert.Equal(t, "v2", value(t)(c.Get(ctx, "app/db")))
 }
+
+func TestStatsCountWhatTheCacheDid(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.create(t, "a")
+	w.create(t, "b")
+	r := &remote{api: w.svc}
+	c := cache.New(r, cache.WithClock(w.clock.Now), cache.WithCheckInterval(time.Minute), cache.WithMaxEntries(1))
+	defer c.Close()
+	value(t)(c.Get(ctx, "a")) // a miss: a read and a describe
+	value(t)(c.Get(ctx, "a")) // a hit
+	w.clock.Advance(time.Minute)
+	value(t)(c.Get(ctx, "a")) // a check: a describe
+	value(t)(c.Get(ctx, "b")) // a miss, evicting a
+	_, err := c.Get(ctx, "none")
+	require.Error(t, err)
+	assert.Equal(t, cache.Stats{Hits: 1, Misses: 4, Describes: 3, Reads: 3, Failures: 1, Evictions: 1, Entries: 1}, c.Stats())
+}

@@ -76,6 +76,7 @@ func (c *Cache) install(k key, e *entry, r result, now time.Time) {
 	c.recent.pushFront(e)
 	c.size++
 	for c.size > c.opts.maxEntries {
+		c.evictions++
 		c.remove(c.recent.oldest())
 	}
 }

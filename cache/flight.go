@@ -90,9 +90,11 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 		in.VersionId = k.sel
 	}
 	callCtx, cancel := context.WithTimeout(ctx, c.opts.callTimeout)
+	c.counters.reads.Add(1)
 	out, err := c.api.GetSecretValue(callCtx, in)
 	cancel()
 	if err != nil {
+		c.counters.failures.Add(1)
 		return result{moved: moved}, err
 	}
 	r := result{v: versionOf(out)}
@@ -111,7 +113,12 @@ func (c *Cache) fetch(ctx context.Context, k key, prev *Version) (result, error)
 func (c *Cache) describe(ctx context.Context, id string) (rotor.DescribeSecretOutput, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.callTimeout)
 	defer cancel()
-	return c.api.DescribeSecret(ctx, rotor.DescribeSecretInput{SecretId: id})
+	c.counters.describes.Add(1)
+	d, err := c.api.DescribeSecret(ctx, rotor.DescribeSecretInput{SecretId: id})
+	if err != nil {
+		c.counters.failures.Add(1)
+	}
+	return d, err
 }
 
 // holds reports whether d shows the secret of v live, with k's label still
