@@ -53,6 +53,7 @@
 //
 // The cache holds at most WithMaxEntries entries (1,000 by default; an entry
 // is one secret read by one label or one version id) and evicts the least
-// recently used. A hit takes a lock, costs no allocation and no call. Values
-// are held as rotor.Value, which never prints itself.
+// recently used. A hit takes a lock, costs no allocation and no call; Stats
+// counts hits, misses and calls for metrics. Values are held as
+// rotor.Value, which never prints itself.
 package cache
