@@ -15,12 +15,13 @@ import (
 	"github.com/rotorkit/rotor/internal/revcache"
 )
 
-// Every Store is a rotor.Store with the scheduler's index, and passes on the
-// inner store's cache of states to the Service.
+// Every Store is a rotor.Store with the scheduler's index and the listing
+// indexes, and passes on the inner store's cache of states to the Service.
 var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
+	_ rotor.SortedLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -330,6 +331,28 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 		return nil, fmt.Errorf("encrypted: the inner store %T has no ListDue: %w", s.inner, errors.ErrUnsupported)
 	}
 	page, err := inner.ListDue(ctx, region, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rotor.Secret, len(page))
+	for i, sealed := range page {
+		out[i] = s.open(sealed, 0)
+	}
+	return out, nil
+}
+
+// ListSorted implements rotor.SortedLister by passing the call to the inner
+// store's ListSorted and decrypting what it returns: the dates and names an
+// order needs are kept in the clear, so wrapping a store keeps its indexes.
+// A version that does not decrypt comes back unreadable, as from List. It
+// returns an error matching errors.ErrUnsupported when the inner store is
+// no rotor.SortedLister, and the service then reads every secret instead.
+func (s *Store) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(rotor.SortedLister)
+	if !ok {
+		return nil, fmt.Errorf("encrypted: the inner store %T has no ListSorted: %w", s.inner, errors.ErrUnsupported)
+	}
+	page, err := inner.ListSorted(ctx, region, order, after, limit)
 	if err != nil {
 		return nil, err
 	}
