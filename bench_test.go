@@ -102,12 +102,16 @@ func BenchmarkRotateSecret(b *testing.B) {
 func BenchmarkListSecrets(b *testing.B) {
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("store=memory/secrets=%d", n), func(b *testing.B) {
-			storetest.BenchListSecrets(b, rotor.NewMemoryStore(), n)
+			st := rotor.NewMemoryStore()
+			storetest.Fill(b, st, "us-east-1", n)
+			storetest.BenchListSecrets(b, st, n)
 		})
 	}
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("store=plain/secrets=%d", n), func(b *testing.B) {
-			storetest.BenchListSecrets(b, plainStore{rotor.NewMemoryStore()}, n)
+			st := plainStore{rotor.NewMemoryStore()}
+			storetest.Fill(b, st, "us-east-1", n)
+			storetest.BenchListSecrets(b, st, n)
 		})
 	}
 }

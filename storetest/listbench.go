@@ -69,13 +69,16 @@ func fillSecret(region string, i, n int) *rotor.Secret {
 	}
 }
 
-// BenchListSecrets fills st with n secrets (see Fill) and measures a
-// ListSecrets page of 100 through a Service over st: the first page and a
-// page from the middle (by its NextToken), in the default order and sorted
-// by last-changed-date, descending. A page must cost the same at any n.
+// BenchListSecrets measures a ListSecrets page of 100 through a Service of
+// region us-east-1 over st, which must hold the n secrets that Fill saves
+// there: the first page and a page from the middle (by its NextToken), in
+// the default order and sorted by last-changed-date, descending. A page
+// must cost the same at any n:
+//
+//	storetest.Fill(b, st, "us-east-1", 100_000)
+//	storetest.BenchListSecrets(b, st, 100_000)
 func BenchListSecrets(b *testing.B, st rotor.Store, n int) {
 	const region = "us-east-1"
-	Fill(b, st, region, n)
 	now := fillEpoch.AddDate(0, 2, 0)
 	svc := rotor.New(st, rotor.WithRegion(region), rotor.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
