@@ -135,12 +135,12 @@ func sortedCases() []suiteCase {
 				assert.Equal(t, reversed(c.want), names(listSorted(t, sl, homeRegion, rotor.ListOrder{By: c.by, Desc: true}, rotor.ListPosition{}, 10)), c.by+" desc")
 			}
 		}},
-		{"ListSorted keeps order through a thousand and a half saves and deletions in random order", func(t *testing.T, st rotor.Store) {
+		{"ListSorted keeps order through six hundred saves and two hundred deletions in random order", func(t *testing.T, st rotor.Store) {
 			if testing.Short() {
-				t.Skip("1,500 saves")
+				t.Skip("800 writes")
 			}
 			sl := sortedLister(t, st)
-			want := fillShuffled(t, st, 1500)
+			want := fillShuffled(t, st, 600)
 			rng := rand.New(rand.NewPCG(1, 2))
 			var kept []*rotor.Secret
 			for _, s := range want {
