@@ -135,7 +135,7 @@ func sortedCases() []suiteCase {
 				assert.Equal(t, reversed(c.want), names(listSorted(t, sl, homeRegion, rotor.ListOrder{By: c.by, Desc: true}, rotor.ListPosition{}, 10)), c.by+" desc")
 			}
 		}},
-		{"ListSorted keeps order through six hundred saves and two hundred deletions in random order", func(t *testing.T, st rotor.Store) {
+		{"ListSorted keeps order through six hundred saves in random order and the deletion of a third of them", func(t *testing.T, st rotor.Store) {
 			if testing.Short() {
 				t.Skip("800 writes")
 			}
