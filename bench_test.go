@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/storetest"
 )
 
 // benchService returns a service over a memory store whose clock the
@@ -123,25 +124,22 @@ func BenchmarkRotateSecret(b *testing.B) {
 	}
 }
 
+// BenchmarkListSecrets measures a page of 100, first and middle, unsorted
+// and sorted, over the memory store (which walks its indexes) and over a
+// store that must be read whole (the top-k fallback).
 func BenchmarkListSecrets(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("store=memory/secrets=%d", n), func(b *testing.B) {
+			st := rotor.NewMemoryStore()
+			storetest.Fill(b, st, "us-east-1", n)
+			storetest.BenchListSecrets(b, st, n)
+		})
+	}
 	for _, n := range []int{1_000, 100_000} {
-		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
-			svc, now, _ := benchService(b)
-			ctx := context.Background()
-			for i := range n {
-				*now = now.Add(time.Millisecond)
-				if _, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: fmt.Sprintf("s%06d", i), SecretString: "v"}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				out, err := svc.ListSecrets(ctx, rotor.ListSecretsInput{MaxResults: 100})
-				if err != nil || len(out.SecretList) != 100 {
-					b.Fatal(err, len(out.SecretList))
-				}
-			}
+		b.Run(fmt.Sprintf("store=plain/secrets=%d", n), func(b *testing.B) {
+			st := plainStore{rotor.NewMemoryStore()}
+			storetest.Fill(b, st, "us-east-1", n)
+			storetest.BenchListSecrets(b, st, n)
 		})
 	}
 }

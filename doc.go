@@ -78,8 +78,10 @@
 // A store implements [Store] (with [Revision] and [Cursor], and the sentinels
 // [ErrStoreNotFound], [ErrStoreConflict] and [ErrStoreExists]) and runs
 // package storetest's suite with one call. Optional capabilities make it
-// faster: [CachedLoader] (a write starts from the last state it saw) and
-// [DueLister] (an index of [DueAt], so a scheduler tick costs what is due).
+// faster: [CachedLoader] (a write starts from the last state it saw),
+// [DueLister] (an index of [DueAt], so a scheduler tick costs what is due)
+// and [SortedLister] (an index per [ListOrder], so a ListSecrets page costs
+// what it holds in every order).
 // [EncodeSecret] and [DecodeSecret] are rotor's record format for stores that
 // keep bytes; a store that cannot open a stored value returns it as an
 // [UnreadableValue].

@@ -124,6 +124,13 @@
 // is given; secretsmanager:RecoveryWindowInDays from DeleteSecret. ARNs are
 // built in the aws partition.
 //
+// Calls that list secrets (ListSecrets, and BatchGetSecretValue with
+// Filters) run at most Config.MaxConcurrentLists at once (16 by default,
+// DefaultMaxConcurrentLists), whatever their regions; one more is refused at
+// once, after authorization and before it reads the store, with
+// ThrottlingException "Rate exceeded" (HTTP 400), which the AWS SDKs and
+// the aws command retry with back-off, as they retry AWS's own throttling.
+//
 // Request bodies are limited to Config.MaxBodyBytes (1 MiB by default).
 // Malformed requests are answered with 4xx errors and run nothing: a body
 // that is not JSON or has a member of the wrong type is a

@@ -81,7 +81,20 @@ type Config struct {
 	// answer is sent (an audit trail, metrics); see Observer. Without one,
 	// answers are written as they are made and cost nothing more.
 	Observer Observer
+	// MaxConcurrentLists is how many calls that list secrets may run at
+	// once, across regions: ListSecrets, and BatchGetSecretValue with
+	// Filters. One call more is refused at once, before it reads the
+	// store, with ThrottlingException ("Rate exceeded", HTTP 400), which
+	// the AWS SDKs and the aws command retry with back-off. Zero means
+	// DefaultMaxConcurrentLists; a negative value means no bound.
+	MaxConcurrentLists int
 }
+
+// DefaultMaxConcurrentLists is the bound on concurrent listing calls when
+// Config.MaxConcurrentLists is zero. A page costs what it holds over
+// rotor's stores, so the bound is for a store that must be read whole, and
+// for a database that other servers share.
+const DefaultMaxConcurrentLists = 16
 
 // Handler serves the Secrets Manager JSON 1.1 protocol. It is safe for
 // concurrent use.
@@ -98,6 +111,9 @@ type Handler struct {
 	identities map[string]identity
 
 	requestIDs requestIDs
+
+	// lists holds a token per listing call running; nil when unbounded.
+	lists chan struct{}
 
 	mu       sync.RWMutex
 	services map[string]*rotor.Service // the kept regions'
@@ -164,6 +180,12 @@ func NewHandler(cfg Config) *Handler {
 		logger = slog.Default()
 	}
 	h := &Handler{cfg: cfg, logger: logger, signers: signers, policies: cache, identities: identities, services: make(map[string]*rotor.Service)}
+	switch n := cfg.MaxConcurrentLists; {
+	case n == 0:
+		h.lists = make(chan struct{}, DefaultMaxConcurrentLists)
+	case n > 0:
+		h.lists = make(chan struct{}, n)
+	}
 	h.requestIDs.base = uuid.New()
 	return h
 }
@@ -334,6 +356,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, opName string, x
 		p, known := h.identities[accessKey]
 		c := &call{op: opName, principal: p, known: known && accessKey != "", now: h.cfg.Clock().UTC(), secure: r.TLS != nil, cache: h.policies}
 		ctx = context.WithValue(ctx, callKey{}, c)
+	}
+	if h.lists != nil && (opName == "ListSecrets" || opName == "BatchGetSecretValue") {
+		ctx = context.WithValue(ctx, listSlotsKey{}, h.lists)
 	}
 	created := false
 	if done != nil {

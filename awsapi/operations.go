@@ -201,6 +201,13 @@ func batchGetSecretValue(ctx context.Context, s *rotor.Service, r *batchGetSecre
 	in := rotor.BatchGetSecretValueInput{
 		SecretIdList: r.SecretIdList, Filters: filtersIn(r.Filters), MaxResults: max, NextToken: r.NextToken,
 	}
+	if in.Filters != nil {
+		release, err := takeListSlot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	var out rotor.BatchGetSecretValueOutput
 	if c := callFrom(ctx); c != nil && batchValid(in) {
 		out, err = authorizedBatch(ctx, s, c, in)
@@ -386,6 +393,11 @@ func listSecrets(ctx context.Context, s *rotor.Service, r *listSecretsRequest) (
 	if err != nil {
 		return nil, err
 	}
+	release, err := takeListSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	out, err := s.ListSecrets(ctx, rotor.ListSecretsInput{
 		IncludePlannedDeletion: r.IncludePlannedDeletion, MaxResults: max, NextToken: r.NextToken,
 		Filters: filtersIn(r.Filters), SortOrder: r.SortOrder, SortBy: r.SortBy,

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -30,8 +31,9 @@ type IndexedStore struct {
 }
 
 var (
-	_ rotor.Store     = (*IndexedStore)(nil)
-	_ rotor.DueLister = (*IndexedStore)(nil)
+	_ rotor.Store        = (*IndexedStore)(nil)
+	_ rotor.DueLister    = (*IndexedStore)(nil)
+	_ rotor.SortedLister = (*IndexedStore)(nil)
 )
 
 // NewIndexedStore returns inner with a due index.
@@ -47,6 +49,18 @@ func (s *IndexedStore) Load(ctx context.Context, region, name string) (*rotor.Se
 // List implements rotor.Store.
 func (s *IndexedStore) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
 	return s.inner.List(ctx, region, after, limit)
+}
+
+// ListSorted implements rotor.SortedLister by passing the call to the inner
+// store, so that wrapping a store keeps its listing indexes. It returns an
+// error matching errors.ErrUnsupported when the inner store is no
+// rotor.SortedLister.
+func (s *IndexedStore) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(rotor.SortedLister)
+	if !ok {
+		return nil, fmt.Errorf("engine: the inner store %T has no ListSorted: %w", s.inner, errors.ErrUnsupported)
+	}
+	return inner.ListSorted(ctx, region, order, after, limit)
 }
 
 // Save implements rotor.Store and indexes the saved secret.

@@ -80,7 +80,7 @@ func New() *Metrics {
 	})
 	m.storeLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "rotor_store_operation_duration_seconds",
-		Help:    "Time of the store's operations, by operation (load, save, delete, list, list_due, regions) and outcome.",
+		Help:    "Time of the store's operations, by operation (load, save, delete, list, list_sorted, list_due, regions) and outcome.",
 		Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1, 5},
 	}, []string{"operation", "outcome"})
 	m.reg.MustRegister(m.requests, m.latency, m.rotations, m.stepFailures, m.replicaWrite, m.replicaLag, m.storeLatency,

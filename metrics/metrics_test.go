@@ -208,5 +208,7 @@ func TestTheMeasuredStoreKeepsOnlyTheCapabilitiesItsStoreHas(t *testing.T) {
 	assert.ErrorIs(t, err, errors.ErrUnsupported)
 	_, _, ok := st.(rotor.CachedLoader).LoadCached("us-east-1", "db")
 	assert.False(t, ok)
+	_, err = st.(rotor.SortedLister).ListSorted(context.Background(), "us-east-1", rotor.ListOrder{}, rotor.ListPosition{}, 10)
+	assert.ErrorIs(t, err, errors.ErrUnsupported)
 	storetest.Run(t, func(*testing.T) rotor.Store { return metrics.New().Store(plain{rotor.NewMemoryStore()}) })
 }

@@ -12,7 +12,8 @@ import (
 
 // Store returns st measured: each operation's time by operation and
 // outcome (ok, not_found, conflict, exists, error). The store's optional
-// capabilities (rotor.CachedLoader, rotor.DueLister, rotor.RegionLister)
+// capabilities (rotor.CachedLoader, rotor.DueLister, rotor.RegionLister,
+// rotor.SortedLister)
 // pass through: where st lacks one, the wrapper answers as a store without
 // it would (no cached state; errors.ErrUnsupported).
 func (m *Metrics) Store(st rotor.Store) rotor.Store {
@@ -28,6 +29,7 @@ var (
 	_ rotor.CachedLoader = (*measuredStore)(nil)
 	_ rotor.DueLister    = (*measuredStore)(nil)
 	_ rotor.RegionLister = (*measuredStore)(nil)
+	_ rotor.SortedLister = (*measuredStore)(nil)
 )
 
 func (s *measuredStore) observe(op string, start time.Time, err error) {
@@ -104,4 +106,15 @@ func (s *measuredStore) Regions(ctx context.Context) ([]string, error) {
 	regions, err := rl.Regions(ctx)
 	s.observe("regions", start, err)
 	return regions, err
+}
+
+func (s *measuredStore) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	sl, ok := s.inner.(rotor.SortedLister)
+	if !ok {
+		return nil, fmt.Errorf("metrics: the store %T keeps no listing index: %w", s.inner, errors.ErrUnsupported)
+	}
+	start := time.Now()
+	page, err := sl.ListSorted(ctx, region, order, after, limit)
+	s.observe("list_sorted", start, err)
+	return page, err
 }

@@ -18,6 +18,7 @@ func Run(t *testing.T, newStore func(t *testing.T) rotor.Store) {
 		revisionCases(),
 		deleteCases(),
 		listCases(),
+		sortedCases(),
 		snapshotCases(),
 		concurrencyCases(),
 		cancelCases(),

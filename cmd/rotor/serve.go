@@ -47,6 +47,8 @@ type serveConfig struct {
 	auditLog        string
 	auditBestEffort bool
 	metricsAddr     string
+	// maxConcurrentLists bounds the listing calls running at once.
+	maxConcurrentLists int
 	// allowMissingKeys serves a store some of whose keys are gone.
 	allowMissingKeys bool
 }
@@ -68,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM `file` of the certificate chain to serve HTTPS with (with -tls-key); read again when it changes")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of -tls-cert; must not be readable by group or others")
 	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next. A request must send its headers within 5s and all of it within 15s; a keep-alive connection closes after 60s without one")
+	fs.IntVar(&c.maxConcurrentLists, "max-concurrent-lists", awsapi.DefaultMaxConcurrentLists, "most calls that list secrets (ListSecrets, BatchGetSecretValue with Filters) running at once, at least 1; one more is refused with ThrottlingException (Rate exceeded), which the AWS SDKs and the aws command retry")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.StringVar(&c.auditLog, "audit-log", "", "append an audit trail to `file` (\"-\" for standard output): one JSON record a line, in CloudTrail's shape, for every request and for the service's rotation events, never a value; created mode 0600; a request whose record cannot be written fails")
@@ -295,13 +298,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := checkMaxConnections(c.maxConnections); err != nil {
 		return err
 	}
+	if c.maxConcurrentLists < 1 {
+		return fmt.Errorf("--max-concurrent-lists %d: want at least 1", c.maxConcurrentLists)
+	}
 	var certs *certReloader
 	if c.tlsCert != "" {
 		if certs, err = newCertReloader(c.tlsCert, c.tlsKey, logger); err != nil {
 			return err
 		}
 	}
-	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
+	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger,
+		MaxConcurrentLists: c.maxConcurrentLists}
 	var observers []awsapi.Observer
 	var trail *audit.Trail
 	if c.auditLog != "" {
@@ -407,7 +414,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
-		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections)
+		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections,
+		"max_concurrent_lists", c.maxConcurrentLists)
 	done := make(chan error, 1)
 	go func() {
 		if certs != nil {

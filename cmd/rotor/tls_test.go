@@ -133,6 +133,8 @@ func TestServeRefusesPlainHTTPBeyondLoopbackAndBrokenTLSSettings(t *testing.T) {
 		{"a certificate file that does not exist", []string{"--tls-cert", filepath.Join(dir, "missing.pem"), "--tls-key", keyFile}, "--tls-cert: "},
 		{"no connections at all", []string{"--max-connections", "0"}, "--max-connections 0: want at least 1"},
 		{"more connections than the process may open files", []string{"--max-connections", "100000000"}, "the open-file limit of this process is"},
+		{"no listing at all", []string{"--max-concurrent-lists", "0"}, "--max-concurrent-lists 0: want at least 1"},
+		{"a negative bound on listings", []string{"--max-concurrent-lists", "-1"}, "--max-concurrent-lists -1: want at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A server that wrongly starts stops when the context ends.

@@ -2,9 +2,11 @@ package bolt_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/rotorkit/rotor/store/bolt"
 	"github.com/rotorkit/rotor/storetest"
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
@@ -54,5 +56,20 @@ func benchBareUpdate(b *testing.B, value []byte) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBoltListSecrets measures a ListSecrets page of 100 (first and
+// middle, unsorted and sorted) at 1,000 and 100,000 secrets. The store is
+// filled without fsync, then measured with it, as served.
+func BenchmarkBoltListSecrets(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
+			st := openTemp(b)
+			bolt.SetNoSync(st, true)
+			storetest.Fill(b, st, "us-east-1", n)
+			bolt.SetNoSync(st, false)
+			storetest.BenchListSecrets(b, st, n)
+		})
 	}
 }

@@ -21,7 +21,7 @@
 //
 // Bucket "records" holds one nested bucket per region ("region/" + region),
 // mapping a secret's name to its record: a header (the revision, 8 bytes
-// big-endian, then the keys of the secret in the two indexes below, so that
+// big-endian, then the keys of the secret in the indexes below, so that
 // a save finds its old index entries without decoding; see keys.go), then
 // the secret as rotor.EncodeSecret serialized it. The sequence of the
 // "records" bucket is the store-wide revision counter: it is incremented
@@ -35,6 +35,14 @@
 // nanoseconds: it orders every time.Time, the zero time included, which Unix
 // nanoseconds in an int64 could not. List seeks that index, so a page costs
 // the same whatever the number of secrets.
+//
+// Buckets "changed" and "accessed" hold the indexes of LastChangedDate
+// and LastAccessedDate the same way (time key, then name). With "order"
+// and the records themselves (by name), they let ListSorted
+// (rotor.SortedLister) walk every ListSecrets order, either way, from a
+// page's position. Open upgrades a file of the layout before them ("1")
+// by adding them, in one transaction; a rotor that reads only layout "1"
+// then refuses the file.
 //
 // Bucket "due" holds the scheduler's index the same way, keyed by
 // rotor.DueAt then name, for the secrets the scheduler must look at some

@@ -11,23 +11,35 @@ import (
 // A record value is a header, then the secret as rotor.EncodeSecret made it:
 //
 //	revision   8 bytes big-endian
-//	created    timeKeyLen bytes: the listing key of CreatedDate
+//	created    timeKeyLen bytes: the key of CreatedDate
 //	due flag   1 byte: 1 when the secret is in the due-rotation index
 //	due        timeKeyLen bytes: the key of NextRotationDate, zero if no flag
+//	changed    timeKeyLen bytes: the key of LastChangedDate
+//	accessed   timeKeyLen bytes: the key of LastAccessedDate
 //
 // The header holds the index keys so that a save or a delete can remove the
-// old index entries without decoding the secret.
+// old index entries without decoding the secret. Files of layout "1" had
+// no changed and accessed keys (headerLenV1); Open adds them.
 const (
 	revisionLen = 8
 	timeKeyLen  = 12
-	headerLen   = revisionLen + timeKeyLen + 1 + timeKeyLen
+	headerLenV1 = revisionLen + timeKeyLen + 1 + timeKeyLen
+	headerLen   = headerLenV1 + 2*timeKeyLen
 )
 
 // header is a record's header; due is nil when the secret is not due-indexed.
 type header struct {
-	rev     rotor.Revision
-	created []byte
-	due     []byte
+	rev      rotor.Revision
+	created  []byte
+	due      []byte
+	changed  []byte
+	accessed []byte
+}
+
+// headerOf returns the header of s as a save at revision rev writes it.
+func headerOf(s *rotor.Secret, rev rotor.Revision) header {
+	return header{rev: rev, created: timeKey(s.CreatedDate), due: dueKey(s),
+		changed: timeKey(s.LastChangedDate), accessed: timeKey(s.LastAccessedDate)}
 }
 
 // parseRecord splits a record value. The slices point into raw.
@@ -36,11 +48,13 @@ func parseRecord(raw []byte) (header, []byte, error) {
 		return header{}, nil, fmt.Errorf("bolt: record of %d bytes is too short", len(raw))
 	}
 	h := header{
-		rev:     rotor.Revision(binary.BigEndian.Uint64(raw)),
-		created: raw[revisionLen : revisionLen+timeKeyLen],
+		rev:      rotor.Revision(binary.BigEndian.Uint64(raw)),
+		created:  raw[revisionLen : revisionLen+timeKeyLen],
+		changed:  raw[headerLenV1 : headerLenV1+timeKeyLen],
+		accessed: raw[headerLenV1+timeKeyLen : headerLen],
 	}
 	if raw[revisionLen+timeKeyLen] == 1 {
-		h.due = raw[revisionLen+timeKeyLen+1 : headerLen]
+		h.due = raw[revisionLen+timeKeyLen+1 : headerLenV1]
 	}
 	return h, raw[headerLen:], nil
 }
@@ -54,6 +68,8 @@ func recordValue(h header, encoded []byte) []byte {
 		v[revisionLen+timeKeyLen] = 1
 		copy(v[revisionLen+timeKeyLen+1:], h.due)
 	}
+	copy(v[headerLenV1:], h.changed)
+	copy(v[headerLenV1+timeKeyLen:], h.accessed)
 	return append(v, encoded...)
 }
 

@@ -16,11 +16,13 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// Every Store is a rotor.Store with the scheduler's index.
+// Every Store is a rotor.Store with the scheduler's index and the listing
+// indexes.
 var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
 	_ rotor.RegionLister = (*Store)(nil)
+	_ rotor.SortedLister = (*Store)(nil)
 )
 
 // ErrLocked is returned by Open when another process, or another Open in this
@@ -69,17 +71,25 @@ func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = max(n
 
 // Bucket names: see the package documentation for the layout.
 var (
-	recordsBucket = []byte("records")
-	orderBucket   = []byte("order")
-	dueBucket     = []byte("due")
-	metaBucket    = []byte("meta")
-	formatKey     = []byte("format")
-	dueIndexKey   = []byte("due-index")
+	recordsBucket  = []byte("records")
+	orderBucket    = []byte("order")
+	dueBucket      = []byte("due")
+	changedBucket  = []byte("changed")
+	accessedBucket = []byte("accessed")
+	metaBucket     = []byte("meta")
+	formatKey      = []byte("format")
+	dueIndexKey    = []byte("due-index")
 )
 
 // fileFormat is the layout version written to the meta bucket; Open refuses
-// files of another layout rather than misreading them.
-const fileFormat = "1"
+// files of another layout rather than misreading them, except layout "1"
+// (before the LastChangedDate and LastAccessedDate indexes), which it
+// upgrades. A file, once upgraded, is refused by a rotor that reads "1"
+// only: that rotor would leave the new indexes behind its writes.
+const (
+	fileFormat   = "2"
+	fileFormatV1 = "1"
+)
 
 // dueIndexVersion names the rule the due index was built with. Bump it
 // whenever rotor.DueAt changes what it returns for a stored secret: Open
@@ -128,7 +138,7 @@ func Open(path string, opts ...Option) (store *Store, err error) {
 		}
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{recordsBucket, orderBucket, dueBucket} {
+		for _, name := range [][]byte{recordsBucket, orderBucket, dueBucket, changedBucket, accessedBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -139,6 +149,13 @@ func Open(path string, opts ...Option) (store *Store, err error) {
 		}
 		switch format := meta.Get(formatKey); {
 		case format == nil:
+			if err := meta.Put(formatKey, []byte(fileFormat)); err != nil {
+				return err
+			}
+		case string(format) == fileFormatV1:
+			if err := upgradeFromV1(tx); err != nil {
+				return fmt.Errorf("upgrade the file from layout %q: %w", fileFormatV1, err)
+			}
 			if err := meta.Put(formatKey, []byte(fileFormat)); err != nil {
 				return err
 			}
@@ -206,7 +223,7 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 		return 0, err
 	}
 	region, name := secret.Region(), secret.Name
-	next := header{created: timeKey(secret.CreatedDate), due: dueKey(secret)}
+	next := headerOf(secret, 0)
 	var rev rotor.Revision
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		records := tx.Bucket(recordsBucket)
@@ -233,6 +250,12 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 			return err
 		}
 		if err := moveIndexKey(tx, dueBucket, region, name, old.due, next.due); err != nil {
+			return err
+		}
+		if err := moveIndexKey(tx, changedBucket, region, name, old.changed, next.changed); err != nil {
+			return err
+		}
+		if err := moveIndexKey(tx, accessedBucket, region, name, old.accessed, next.accessed); err != nil {
 			return err
 		}
 		return recs.Put([]byte(name), recordValue(next, encoded))
@@ -270,8 +293,13 @@ func (s *Store) Delete(ctx context.Context, region, name string, expect rotor.Re
 		if err := moveIndexKey(tx, orderBucket, region, name, old.created, nil); err != nil {
 			return err
 		}
-		if err := moveIndexKey(tx, dueBucket, region, name, old.due, nil); err != nil {
-			return err
+		for _, b := range []struct {
+			top []byte
+			key []byte
+		}{{dueBucket, old.due}, {changedBucket, old.changed}, {accessedBucket, old.accessed}} {
+			if err := moveIndexKey(tx, b.top, region, name, b.key, nil); err != nil {
+				return err
+			}
 		}
 		return recs.Delete([]byte(name))
 	})
@@ -312,6 +340,55 @@ func rebuildDueIndex(tx *bbolt.Tx) error {
 					return err
 				}
 				if err := regionDue.Put(indexKey(h.due, string(name)), nil); err != nil {
+					return err
+				}
+			}
+			// A bucket must not change while ForEach walks it.
+			rewrites = append(rewrites, rewrite{bytes.Clone(name), recordValue(h, body)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range rewrites {
+			if err := recs.Put(r.name, r.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// upgradeFromV1 brings a file of layout "1" to this layout: it adds the
+// LastChangedDate and LastAccessedDate keys to every record's header and
+// their entries to the two indexes. Revisions do not change: the secrets
+// are the same.
+func upgradeFromV1(tx *bbolt.Tx) error {
+	type rewrite struct{ name, value []byte }
+	return tx.Bucket(recordsBucket).ForEachBucket(func(regionKey []byte) error {
+		recs := tx.Bucket(recordsBucket).Bucket(regionKey)
+		var rewrites []rewrite
+		err := recs.ForEach(func(name, raw []byte) error {
+			if len(raw) < headerLenV1 {
+				return fmt.Errorf("%s: record of %d bytes is too short", name, len(raw))
+			}
+			body := raw[headerLenV1:]
+			secret, err := rotor.DecodeSecret(body)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			h := headerOf(secret, rotor.Revision(binary.BigEndian.Uint64(raw)))
+			// The created and due keys stay those the indexes hold.
+			h.created, h.due = raw[revisionLen:revisionLen+timeKeyLen], nil
+			if raw[revisionLen+timeKeyLen] == 1 {
+				h.due = raw[revisionLen+timeKeyLen+1 : headerLenV1]
+			}
+			for _, b := range []struct{ top, key []byte }{{changedBucket, h.changed}, {accessedBucket, h.accessed}} {
+				idx, err := tx.Bucket(b.top).CreateBucketIfNotExists(regionKey)
+				if err != nil {
+					return err
+				}
+				if err := idx.Put(indexKey(b.key, string(name)), nil); err != nil {
 					return err
 				}
 			}
@@ -489,6 +566,86 @@ func (s *Store) ListDue(ctx context.Context, region string, now time.Time, limit
 		c := due.Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit && bytes.Compare(k[:timeKeyLen], end) <= 0; k, _ = c.Next() {
 			secret, err := s.indexed(recs, region, k[timeKeyLen:], "due")
+			if err != nil {
+				return err
+			}
+			out = append(out, secret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListSorted implements rotor.SortedLister: it walks the index of the
+// order's key (for name order, the records themselves, which bbolt keeps
+// by name) forwards or backwards from the position, so its cost follows
+// limit, not the number of secrets.
+func (s *Store) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var top []byte
+	switch order.By {
+	case rotor.SortByCreatedDate:
+		top = orderBucket
+	case rotor.SortByLastChangedDate:
+		top = changedBucket
+	case rotor.SortByLastAccessedDate:
+		top = accessedBucket
+	case rotor.SortByName:
+		top = recordsBucket
+	default:
+		return nil, fmt.Errorf("bolt: no list order %q", order.By)
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []*rotor.Secret
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		index := tx.Bucket(top).Bucket(regionName(region))
+		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
+		if index == nil || recs == nil {
+			return nil
+		}
+		out = make([]*rotor.Secret, 0, min(limit, 128))
+		byName := order.By == rotor.SortByName
+		start := []byte(after.Name)
+		if !byName {
+			start = indexKey(timeKey(after.Date), after.Name)
+		}
+		c := index.Cursor()
+		var k, v []byte
+		step := c.Next
+		switch {
+		case order.Desc:
+			step = c.Prev
+			if after.IsStart() {
+				k, v = c.Last()
+			} else if k, _ = c.Seek(start); k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev() // the last key before start
+			}
+		case after.IsStart():
+			k, v = c.First()
+		default:
+			if k, v = c.Seek(start); k != nil && bytes.Equal(k, start) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = step() {
+			var (
+				secret *rotor.Secret
+				err    error
+			)
+			if byName {
+				secret, _, err = s.decode(region, k, v)
+			} else {
+				secret, err = s.indexed(recs, region, k[timeKeyLen:], string(top))
+			}
 			if err != nil {
 				return err
 			}

@@ -15,13 +15,14 @@ import (
 	"github.com/rotorkit/rotor/internal/revcache"
 )
 
-// Every Store is a rotor.Store with the scheduler's index, and passes on the
-// inner store's cache of states to the Service.
+// Every Store is a rotor.Store with the scheduler's index and the listing
+// indexes, and passes on the inner store's cache of states to the Service.
 var (
 	_ rotor.Store        = (*Store)(nil)
 	_ rotor.CachedLoader = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
 	_ rotor.RegionLister = (*Store)(nil)
+	_ rotor.SortedLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store that encrypts every version's value before it
@@ -350,4 +351,26 @@ func (s *Store) Regions(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("encrypted: the inner store %T cannot name its regions: %w", s.inner, errors.ErrUnsupported)
 	}
 	return inner.Regions(ctx)
+}
+
+// ListSorted implements rotor.SortedLister by passing the call to the inner
+// store's ListSorted and decrypting what it returns: the dates and names an
+// order needs are kept in the clear, so wrapping a store keeps its indexes.
+// A version that does not decrypt comes back unreadable, as from List. It
+// returns an error matching errors.ErrUnsupported when the inner store is
+// no rotor.SortedLister, and the service then reads every secret instead.
+func (s *Store) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	inner, ok := s.inner.(rotor.SortedLister)
+	if !ok {
+		return nil, fmt.Errorf("encrypted: the inner store %T has no ListSorted: %w", s.inner, errors.ErrUnsupported)
+	}
+	page, err := inner.ListSorted(ctx, region, order, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*rotor.Secret, len(page))
+	for i, sealed := range page {
+		out[i] = s.open(sealed, 0)
+	}
+	return out, nil
 }

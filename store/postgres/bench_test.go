@@ -2,11 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/store/encrypted"
+	"github.com/rotorkit/rotor/store/postgres"
 	"github.com/rotorkit/rotor/storetest"
 	"github.com/stretchr/testify/require"
 )
@@ -81,5 +83,17 @@ func benchBareUpdate(b *testing.B, record []byte) {
 		if _, err := conn.Exec(ctx, `UPDATE `+table+` SET n = $1, record = $2 WHERE id = 1`, int64(i), record); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPostgresListSecrets measures a ListSecrets page of 100 (first and
+// middle, unsorted and sorted) at 1,000 and 100,000 secrets, over loopback.
+func BenchmarkPostgresListSecrets(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
+			st := openTemp(b, postgres.WithMaxConns(8))
+			storetest.Fill(b, st, "us-east-1", n)
+			storetest.BenchListSecrets(b, st, n)
+		})
 	}
 }

@@ -50,6 +50,14 @@
 // Listing uses keyset pagination on the index (region, created_unix,
 // created_nanos, name), names in the "C" collation so that they sort byte by
 // byte as rotor requires; a page never scans the secrets before the cursor.
+// ListSorted (rotor.SortedLister) pages the same way, forwards or
+// backwards, on the indexes (region, changed_unix, changed_nanos, name) and
+// (region, accessed_unix, accessed_nanos, name), the LastChangedDate and
+// LastAccessedDate written with every save, and on the primary key for
+// name order, so every ListSecrets order costs what its page holds. The
+// schema version that added those columns fills them from the records
+// when it migrates; every server sharing the database must run a rotor
+// that knows it.
 // Column due_at holds rotor.DueAt of the secret, written with every save,
 // and the partial index on (region, due_at, name) answers ListDue
 // (rotor.DueLister), the scheduler's query, without a scan. Table

@@ -47,6 +47,20 @@ var migrations = []string{
 		NULL;
 	END
 	$$;`,
+	// 3: the LastChangedDate and LastAccessedDate of every secret, to the
+	// nanosecond as the listing columns are, and an index on each, so that
+	// ListSecrets walks every order (name order uses the primary key).
+	// Rows saved before are filled in by fillSortColumns, after the
+	// migrations. Every server must run a rotor that knows this version:
+	// an older one would save without these columns. It may run again on
+	// a schema whose record of it was lost, as migration 2 may.
+	`ALTER TABLE rotor_secrets
+		ADD COLUMN IF NOT EXISTS changed_unix   bigint NOT NULL DEFAULT 0,
+		ADD COLUMN IF NOT EXISTS changed_nanos  integer NOT NULL DEFAULT 0,
+		ADD COLUMN IF NOT EXISTS accessed_unix  bigint NOT NULL DEFAULT 0,
+		ADD COLUMN IF NOT EXISTS accessed_nanos integer NOT NULL DEFAULT 0;
+	CREATE INDEX IF NOT EXISTS rotor_secrets_changed ON rotor_secrets (region, changed_unix, changed_nanos, name);
+	CREATE INDEX IF NOT EXISTS rotor_secrets_accessed ON rotor_secrets (region, accessed_unix, accessed_nanos, name);`,
 }
 
 // migrate brings the schema to the last version. It runs in one transaction
@@ -86,8 +100,58 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 				return fmt.Errorf("migration %d: %w", v, err)
 			}
 		}
+		if err := fillSortColumns(ctx, tx, current); err != nil {
+			return fmt.Errorf("fill the sort columns: %w", err)
+		}
 		return rebuildDueIndex(ctx, tx)
 	})
+}
+
+// fillSortColumns sets the LastChangedDate and LastAccessedDate columns of
+// the rows saved before migration 3 added them, when the schema was at an
+// earlier version (from, before this start's migrations) that had rows.
+func fillSortColumns(ctx context.Context, tx pgx.Tx, from int) error {
+	if from == 0 || from >= 3 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT region, name, record FROM rotor_secrets`)
+	if err != nil {
+		return err
+	}
+	type update struct {
+		region, name      string
+		changed, accessed time.Time
+	}
+	var updates []update
+	for rows.Next() {
+		var (
+			u      update
+			record []byte
+		)
+		if err := rows.Scan(&u.region, &u.name, &record); err != nil {
+			rows.Close()
+			return err
+		}
+		secret, err := rotor.DecodeSecret(record)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("%s: %w", u.name, err)
+		}
+		u.changed, u.accessed = secret.LastChangedDate, secret.LastAccessedDate
+		updates = append(updates, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range updates {
+		if _, err := tx.Exec(ctx, `UPDATE rotor_secrets SET changed_unix = $3, changed_nanos = $4, accessed_unix = $5, accessed_nanos = $6
+			WHERE region = $1 AND name = $2`,
+			u.region, u.name, u.changed.Unix(), int32(u.changed.Nanosecond()), u.accessed.Unix(), int32(u.accessed.Nanosecond())); err != nil {
+			return fmt.Errorf("%s: %w", u.name, err)
+		}
+	}
+	return nil
 }
 
 // dueIndexVersion names the rule column due_at was computed with. Bump it

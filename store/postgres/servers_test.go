@@ -70,7 +70,7 @@ func TestServersStartingAtOnceMigrateTheSchemaOnce(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(),
 		`SELECT count(*), count(DISTINCT version) FROM `+pgx.Identifier{schema, "rotor_schema_migrations"}.Sanitize()).Scan(&count, &versions))
 	assert.Equal(t, count, versions, "no migration was recorded twice")
-	assert.Equal(t, 2, versions)
+	assert.Equal(t, 3, versions, "every migration ran")
 }
 
 // TestRecordsAreCompressedWithLZ4 checks migration 2, on a new schema and
@@ -100,7 +100,7 @@ func TestRecordsAreCompressedWithLZ4(t *testing.T) {
 	assert.Equal(t, "l", compression(), "a new schema compresses records with LZ4")
 	// Make it the schema of migration 1, with a pglz record in it.
 	_, err = conn.Exec(ctx, `ALTER TABLE `+pgx.Identifier{schema, "rotor_secrets"}.Sanitize()+` ALTER COLUMN record SET COMPRESSION pglz;
-		DELETE FROM `+pgx.Identifier{schema, "rotor_schema_migrations"}.Sanitize()+` WHERE version = 2`)
+		DELETE FROM `+pgx.Identifier{schema, "rotor_schema_migrations"}.Sanitize()+` WHERE version >= 2`)
 	require.NoError(t, err)
 	value := strings.Repeat("a long value that compresses ", 200)
 	_, err = rotor.New(st).CreateSecret(ctx, rotor.CreateSecretInput{Name: "db/prod", SecretString: value})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ var (
 	_ rotor.CachedLoader = (*Store)(nil)
 	_ rotor.DueLister    = (*Store)(nil)
 	_ rotor.RegionLister = (*Store)(nil)
+	_ rotor.SortedLister = (*Store)(nil)
 )
 
 // Store is a rotor.Store in a PostgreSQL database. It is safe for concurrent
@@ -142,24 +144,28 @@ func (s *Store) Save(ctx context.Context, secret *rotor.Secret, expect rotor.Rev
 		return 0, fmt.Errorf("postgres: %s: expected revision %d: %w", secret.Name, expect, rotor.ErrStoreConflict)
 	}
 	region, name := secret.Region(), secret.Name
-	created := secret.CreatedDate
+	created, changed, accessed := secret.CreatedDate, secret.LastChangedDate, secret.LastAccessedDate
 	due := dueAt(secret)
 	var rev int64
 	if expect == 0 {
-		err = s.pool.QueryRow(ctx, `INSERT INTO rotor_secrets (region, name, revision, created_unix, created_nanos, due_at, record)
-			VALUES ($1, $2, nextval('rotor_revision'), $3, $4, $5, $6)
+		err = s.pool.QueryRow(ctx, `INSERT INTO rotor_secrets (region, name, revision, created_unix, created_nanos, due_at, record,
+				changed_unix, changed_nanos, accessed_unix, accessed_nanos)
+			VALUES ($1, $2, nextval('rotor_revision'), $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (region, name) DO NOTHING
 			RETURNING revision`,
-			region, name, created.Unix(), int32(created.Nanosecond()), due, record).Scan(&rev)
+			region, name, created.Unix(), int32(created.Nanosecond()), due, record,
+			changed.Unix(), int32(changed.Nanosecond()), accessed.Unix(), int32(accessed.Nanosecond())).Scan(&rev)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, fmt.Errorf("postgres: %s: %w", name, rotor.ErrStoreExists)
 		}
 	} else {
 		err = s.pool.QueryRow(ctx, `UPDATE rotor_secrets
-			SET revision = nextval('rotor_revision'), created_unix = $4, created_nanos = $5, due_at = $6, record = $7
+			SET revision = nextval('rotor_revision'), created_unix = $4, created_nanos = $5, due_at = $6, record = $7,
+				changed_unix = $8, changed_nanos = $9, accessed_unix = $10, accessed_nanos = $11
 			WHERE region = $1 AND name = $2 AND revision = $3
 			RETURNING revision`,
-			region, name, int64(expect), created.Unix(), int32(created.Nanosecond()), due, record).Scan(&rev)
+			region, name, int64(expect), created.Unix(), int32(created.Nanosecond()), due, record,
+			changed.Unix(), int32(changed.Nanosecond()), accessed.Unix(), int32(accessed.Nanosecond())).Scan(&rev)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return 0, fmt.Errorf("postgres: %s: stored revision is not %d, or no record: %w", name, expect, rotor.ErrStoreConflict)
 		}
@@ -220,6 +226,74 @@ func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, lim
 		region, after.CreatedDate.Unix(), int32(after.CreatedDate.Nanosecond()), after.Name, int64(limit))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list %s: %w", region, err)
+	}
+	return s.collect(region, rows)
+}
+
+// sortedQueries are ListSorted's keyset paginations, by order and by
+// whether they start at the first secret, each answered by one index in
+// order (forwards or backwards), without a sort: rotor_secrets_listing,
+// rotor_secrets_changed, rotor_secrets_accessed, or the primary key for
+// name order. $1 is the region; $2 and $3 the position's date (Unix
+// seconds and nanoseconds) and $4 its name, or, in name order, $2 its name;
+// the last parameter is the limit.
+var sortedQueries = func() map[sortedQuery]string {
+	columns := map[string][]string{
+		rotor.SortByCreatedDate:      {"created_unix", "created_nanos", "name"},
+		rotor.SortByLastChangedDate:  {"changed_unix", "changed_nanos", "name"},
+		rotor.SortByLastAccessedDate: {"accessed_unix", "accessed_nanos", "name"},
+		rotor.SortByName:             {"name"},
+	}
+	out := make(map[sortedQuery]string)
+	for by, cols := range columns {
+		for _, desc := range []bool{false, true} {
+			cmp, dir := ">", ""
+			if desc {
+				cmp, dir = "<", " DESC"
+			}
+			var params, orderBy []string
+			for i, c := range cols {
+				params = append(params, fmt.Sprintf("$%d", i+2))
+				orderBy = append(orderBy, c+dir)
+			}
+			tail := " ORDER BY " + strings.Join(orderBy, ", ")
+			head := "SELECT name, revision, record FROM rotor_secrets WHERE region = $1"
+			out[sortedQuery{by, desc, true}] = head + tail + " LIMIT $2"
+			out[sortedQuery{by, desc, false}] = head + " AND (" + strings.Join(cols, ", ") + ") " + cmp + " (" + strings.Join(params, ", ") + ")" +
+				tail + fmt.Sprintf(" LIMIT $%d", len(cols)+2)
+		}
+	}
+	return out
+}()
+
+type sortedQuery struct {
+	by    string
+	desc  bool
+	start bool
+}
+
+// ListSorted implements rotor.SortedLister with keyset pagination on the
+// index of the order's key, read forwards or backwards, so a page costs
+// what it holds whatever the number of secrets.
+func (s *Store) ListSorted(ctx context.Context, region string, order rotor.ListOrder, after rotor.ListPosition, limit int) ([]*rotor.Secret, error) {
+	if !order.Valid() {
+		return nil, fmt.Errorf("postgres: no list order %q", order.By)
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	query := sortedQueries[sortedQuery{order.By, order.Desc, after.IsStart()}]
+	args := []any{region}
+	switch {
+	case after.IsStart():
+	case order.By == rotor.SortByName:
+		args = append(args, after.Name)
+	default:
+		args = append(args, after.Date.Unix(), int32(after.Date.Nanosecond()), after.Name)
+	}
+	rows, err := s.pool.Query(ctx, query, append(args, int64(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list %s by %s: %w", region, order.By, err)
 	}
 	return s.collect(region, rows)
 }
