@@ -320,42 +320,26 @@ func rebuildDueIndex(tx *bbolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	type rewrite struct{ name, value []byte }
-	return tx.Bucket(recordsBucket).ForEachBucket(func(regionKey []byte) error {
-		recs := tx.Bucket(recordsBucket).Bucket(regionKey)
-		var rewrites []rewrite
-		err := recs.ForEach(func(name, raw []byte) error {
-			h, body, err := parseRecord(raw)
-			if err != nil {
-				return err
-			}
-			secret, err := rotor.DecodeSecret(body)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			h.due = dueKey(secret)
-			if h.due != nil {
-				regionDue, err := due.CreateBucketIfNotExists(regionKey)
-				if err != nil {
-					return err
-				}
-				if err := regionDue.Put(indexKey(h.due, string(name)), nil); err != nil {
-					return err
-				}
-			}
-			// A bucket must not change while ForEach walks it.
-			rewrites = append(rewrites, rewrite{bytes.Clone(name), recordValue(h, body)})
-			return nil
-		})
+	return rewriteRecords(tx, func(regionKey, name, raw []byte) ([]byte, error) {
+		h, body, err := parseRecord(raw)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, r := range rewrites {
-			if err := recs.Put(r.name, r.value); err != nil {
-				return err
+		secret, err := rotor.DecodeSecret(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		h.due = dueKey(secret)
+		if h.due != nil {
+			regionDue, err := due.CreateBucketIfNotExists(regionKey)
+			if err != nil {
+				return nil, err
+			}
+			if err := regionDue.Put(indexKey(h.due, string(name)), nil); err != nil {
+				return nil, err
 			}
 		}
-		return nil
+		return recordValue(h, body), nil
 	})
 }
 
@@ -364,36 +348,48 @@ func rebuildDueIndex(tx *bbolt.Tx) error {
 // their entries to the two indexes. Revisions do not change: the secrets
 // are the same.
 func upgradeFromV1(tx *bbolt.Tx) error {
+	return rewriteRecords(tx, func(regionKey, name, raw []byte) ([]byte, error) {
+		if len(raw) < headerLenV1 {
+			return nil, fmt.Errorf("%s: record of %d bytes is too short", name, len(raw))
+		}
+		body := raw[headerLenV1:]
+		secret, err := rotor.DecodeSecret(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		h := headerOf(secret, rotor.Revision(binary.BigEndian.Uint64(raw)))
+		// The created and due keys stay those the indexes hold.
+		h.created, h.due = raw[revisionLen:revisionLen+timeKeyLen], nil
+		if raw[revisionLen+timeKeyLen] == 1 {
+			h.due = raw[revisionLen+timeKeyLen+1 : headerLenV1]
+		}
+		for _, b := range []struct{ top, key []byte }{{changedBucket, h.changed}, {accessedBucket, h.accessed}} {
+			idx, err := tx.Bucket(b.top).CreateBucketIfNotExists(regionKey)
+			if err != nil {
+				return nil, err
+			}
+			if err := idx.Put(indexKey(b.key, string(name)), nil); err != nil {
+				return nil, err
+			}
+		}
+		return recordValue(h, body), nil
+	})
+}
+
+// rewriteRecords replaces every record of every region with what fn makes
+// of it. The new values are put after each region's walk: a bucket must
+// not change while ForEach walks it.
+func rewriteRecords(tx *bbolt.Tx, fn func(regionKey, name, raw []byte) ([]byte, error)) error {
 	type rewrite struct{ name, value []byte }
 	return tx.Bucket(recordsBucket).ForEachBucket(func(regionKey []byte) error {
 		recs := tx.Bucket(recordsBucket).Bucket(regionKey)
 		var rewrites []rewrite
 		err := recs.ForEach(func(name, raw []byte) error {
-			if len(raw) < headerLenV1 {
-				return fmt.Errorf("%s: record of %d bytes is too short", name, len(raw))
-			}
-			body := raw[headerLenV1:]
-			secret, err := rotor.DecodeSecret(body)
+			value, err := fn(regionKey, name, raw)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return err
 			}
-			h := headerOf(secret, rotor.Revision(binary.BigEndian.Uint64(raw)))
-			// The created and due keys stay those the indexes hold.
-			h.created, h.due = raw[revisionLen:revisionLen+timeKeyLen], nil
-			if raw[revisionLen+timeKeyLen] == 1 {
-				h.due = raw[revisionLen+timeKeyLen+1 : headerLenV1]
-			}
-			for _, b := range []struct{ top, key []byte }{{changedBucket, h.changed}, {accessedBucket, h.accessed}} {
-				idx, err := tx.Bucket(b.top).CreateBucketIfNotExists(regionKey)
-				if err != nil {
-					return err
-				}
-				if err := idx.Put(indexKey(b.key, string(name)), nil); err != nil {
-					return err
-				}
-			}
-			// A bucket must not change while ForEach walks it.
-			rewrites = append(rewrites, rewrite{bytes.Clone(name), recordValue(h, body)})
+			rewrites = append(rewrites, rewrite{bytes.Clone(name), value})
 			return nil
 		})
 		if err != nil {
