@@ -122,6 +122,13 @@ func retryRotation(sec *Secret, req rotateRequest, fn string, now time.Time) (*S
 		out.changed = true
 		out.events = append(out.events, o.events...)
 	}
+	if r := next.Rotation; r.Abandoned {
+		// An explicit retry begins a new round of attempts: the rotation
+		// is pending again from this call on, not from when a worker
+		// takes it.
+		r.Abandoned, r.Attempts = false, 0
+		out.changed = true
+	}
 	if next.Rotation.leaseLive(now) {
 		return next, out, nil // a run of it is active
 	}
