@@ -57,6 +57,10 @@ func (p inProcess) Do(req *http.Request) (*http.Response, error) {
 	if req.Body == nil {
 		req.Body = http.NoBody
 	}
+	if req.Host == "" {
+		req.Host = req.URL.Host // as a server would receive it
+	}
+	req.RequestURI = req.URL.RequestURI()
 	rec := &recorder{header: make(http.Header)}
 	p.api.ServeHTTP(rec, req)
 	if rec.status == 0 {
