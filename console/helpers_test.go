@@ -243,7 +243,9 @@ func findAll(n *html.Node, match func(*html.Node) bool) []*html.Node {
 	return out
 }
 
-func byID(id string) func(*html.Node) bool { return func(n *html.Node) bool { return attr(n, "id") == id } }
+func byID(id string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return attr(n, "id") == id }
+}
 
 func byClass(class string) func(*html.Node) bool {
 	return func(n *html.Node) bool {
