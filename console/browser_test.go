@@ -159,7 +159,7 @@ func TestTheConsoleInABrowser(t *testing.T) {
 		assert.Contains(t, run, "2 attempts (1 retry)")
 		assert.Contains(t, p.text(`.run tr.failed`), "cannot log in to db.internal with the new password")
 		assert.Contains(t, p.text(`#rotation-config`), "AutomaticallyAfterDays=30")
-		assert.Equal(t, 28, p.count(`#strip li`))
+		assert.Positive(t, p.count(`#strip li.has-window`), "the next windows are on the strip")
 		p.screenshot("rotation-failed-then-succeeded")
 	})
 

@@ -7,10 +7,13 @@ import (
 	"github.com/rotorkit/rotor"
 )
 
-// Calendar strip bounds.
+// Calendar strip bounds: it runs from today over at least four weeks, and
+// up to thirteen to reach the third window.
 const (
-	stripDays   = 28
-	windowsShow = 6
+	minStripDays     = 28
+	maxStripDays     = 91
+	stripReachWindow = 3
+	windowsShow      = 6
 )
 
 // rotationView is a secret's rotation: its configuration, the next
@@ -97,14 +100,20 @@ func scheduleWindows(rules rotor.RotationRules, next, now time.Time, n int) ([]w
 func strip(windows []window, now time.Time) []stripDay {
 	y, m, d := now.UTC().Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	days := make([]stripDay, stripDays)
+	n := minStripDays
+	if len(windows) > 0 {
+		w := windows[min(len(windows), stripReachWindow)-1]
+		n = max(n, int(w.Start.Sub(today)/(24*time.Hour))+1)
+	}
+	n = min((n+6)/7*7, maxStripDays)
+	days := make([]stripDay, n)
 	for i := range days {
 		days[i].Date = today.AddDate(0, 0, i)
 	}
 	days[0].Today = true
 	for _, w := range windows {
 		i := int(w.Start.Sub(today) / (24 * time.Hour))
-		if i >= 0 && i < stripDays {
+		if i >= 0 && i < n {
 			days[i].Windows = append(days[i].Windows, w)
 		}
 	}

@@ -41,10 +41,13 @@ type cell struct {
 	Born       bool
 }
 
-// versionKinds are the events that can move a label or add a version.
+// versionKinds are the events that can move a label or add a version. A
+// step's end is not among them: what a step does is reported by its own
+// events (the function's PutSecretValue and UpdateSecretVersionStage), and
+// the end of finishSecret by the rotation's end that comes with it.
 var versionKinds = []rotor.EventKind{
 	rotor.EventCreated, rotor.EventValuePut, rotor.EventLabelMoved, rotor.EventRotationStarted,
-	rotor.EventRotationFinished, rotor.EventRotationCanceled, rotor.EventVersionPurged, rotor.EventStepDone,
+	rotor.EventRotationFinished, rotor.EventRotationCanceled, rotor.EventVersionPurged,
 }
 
 // buildTimeline draws versions (ListSecretVersionIds, deprecated ones
@@ -183,8 +186,6 @@ func describeEvent(ev rotor.Event) string {
 		return "rotation canceled"
 	case rotor.EventVersionPurged:
 		return "version purged"
-	case rotor.EventStepDone:
-		return string(ev.Step) + " done"
 	}
 	return string(ev.Kind)
 }
