@@ -116,7 +116,14 @@ func (c *Console) secretPage(r *http.Request, s *session) secretPage {
 	events := c.cfg.History.Events(page.ARN)
 	versions, err := listVersions(ctx, api, id)
 	if err != nil {
+		// The labelled versions are in the description still: without
+		// their dates, but the present is right.
 		page.TimelineError = apiMessage(err)
+		versions = versions[:0]
+		for vid, stages := range d.VersionIdsToStages {
+			versions = append(versions, types.SecretVersionsListEntry{VersionId: aws.String(vid), VersionStages: stages})
+		}
+		sort.Slice(versions, func(i, j int) bool { return *versions[i].VersionId < *versions[j].VersionId })
 	}
 	now := c.cfg.Now().UTC()
 	page.Timeline = buildTimeline(versions, events, now)
