@@ -141,5 +141,7 @@ func (c *Console) action(w http.ResponseWriter, r *http.Request, s *session) {
 		http.Redirect(w, r, c.cfg.Prefix+"?"+url.Values{"region": {region}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, c.secretLink(region, id)+"&done="+op, http.StatusSeeOther)
+	// The fragment takes the reader back to the top, where the notice is,
+	// rather than to the form the request's address named.
+	http.Redirect(w, r, c.secretLink(region, id)+"&done="+op+"#notice", http.StatusSeeOther)
 }
