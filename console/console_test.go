@@ -348,3 +348,27 @@ func TestTheHistoryIsBounded(t *testing.T) {
 	h.Record(rotor.Event{Kind: rotor.EventPurged, ARN: "c"})
 	assert.Empty(t, h.Events("c"), "a purged secret is forgotten")
 }
+
+func TestTheSessionCookieIsSecureUnderTLS(t *testing.T) {
+	con := console.New(console.Config{API: awsapi.NewHandler(awsapi.Config{Logger: discard()}), Signed: true})
+	for _, tc := range []struct {
+		name   string
+		url    string
+		secure bool
+	}{
+		{"over HTTPS it is Secure", "https://rotor.internal/console/login", true},
+		{"over plain HTTP (loopback) it cannot be", "http://127.0.0.1:8000/console/login", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			con.ServeHTTP(w, httptest.NewRequest(http.MethodGet, tc.url, nil))
+			require.Equal(t, http.StatusOK, w.Code)
+			cookies := w.Result().Cookies()
+			require.Len(t, cookies, 1)
+			assert.Equal(t, tc.secure, cookies[0].Secure)
+			assert.True(t, cookies[0].HttpOnly)
+			assert.Equal(t, http.SameSiteStrictMode, cookies[0].SameSite)
+			assert.Equal(t, "/console/", cookies[0].Path)
+		})
+	}
+}

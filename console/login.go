@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -49,7 +48,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, s *session) {
 	// A signature the API accepts proves the keys; a principal that may not
 	// list secrets still signs in, and is refused what it may not do.
 	probe := &session{accessKeyID: keyID, secretAccessKey: secret}
-	_, err := c.client(r, probe, c.cfg.Region).ListSecrets(context.WithoutCancel(r.Context()), &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(1)})
+	_, err := c.client(r, probe, c.cfg.Region).ListSecrets(r.Context(), &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(1)})
 	switch apiCode(err) {
 	case "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException", "MissingAuthenticationTokenException":
 		page.Error = "These keys are not accepted: " + apiMessage(err)
