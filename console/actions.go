@@ -143,5 +143,9 @@ func (c *Console) action(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	// The fragment takes the reader back to the top, where the notice is,
 	// rather than to the form the request's address named.
-	http.Redirect(w, r, c.secretLink(region, id)+"&done="+op+"#notice", http.StatusSeeOther)
+	next := c.secretLink(region, id) + "&done=" + op
+	if op == "rotate" {
+		next += "&follow=1" // the page reloads itself until the rotation ends
+	}
+	http.Redirect(w, r, next+"#notice", http.StatusSeeOther)
 }

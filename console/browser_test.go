@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,17 +92,31 @@ func (p *page) count(sel string) int {
 
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
-// reloadUntil reloads the page until sel's text contains want.
-func (p *page) reloadUntil(sel, want string) {
+// waitUntil waits until the JavaScript condition cond holds. It does not
+// reload: after "Rotate now" the page follows the rotation by reloading
+// itself (a meta refresh) until it ends, so a check may meet a page
+// being replaced, and is tried again.
+func (p *page) waitUntil(cond string) {
 	p.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.text(sel), want) {
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s never showed %q; it shows %q", sel, want, p.text(sel))
+	for {
+		var ok bool
+		if err := chromedp.Run(p.ctx, chromedp.Evaluate(cond, &ok)); err == nil && ok {
+			return
 		}
-		time.Sleep(50 * time.Millisecond)
-		p.run(chromedp.Reload())
+		if time.Now().After(deadline) {
+			var state string
+			_ = chromedp.Run(p.ctx, chromedp.Evaluate(`document.location.href + ' | ' + document.querySelectorAll('.run').length + ' | ' + (document.querySelector('.run .outcome')||{}).innerText + ' | ' + !!document.querySelector('meta[http-equiv=refresh]')`, &state))
+			p.t.Fatalf("never true: %s\nthe page: %s", cond, state)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// finished is the condition that the page shows n rotations, the newest
+// one succeeded, and no longer reloads itself.
+func finished(n int) string {
+	return fmt.Sprintf(`document.querySelectorAll('.run').length == %d && document.querySelector('.run .outcome').innerText == 'succeeded' && !document.querySelector('meta[http-equiv=refresh]')`, n)
 }
 
 // screenshot keeps the whole page as NN-name.png.
@@ -154,7 +169,7 @@ func TestTheConsoleInABrowser(t *testing.T) {
 			chromedp.SendKeys(`#form-rotate input[name=lambda]`, rotateFn),
 			chromedp.SendKeys(`#form-rotate input[name=days]`, "30"),
 			chromedp.Click(`#rotate`), chromedp.WaitVisible(`#notice`))
-		p.reloadUntil(`.run .outcome`, "succeeded")
+		p.waitUntil(finished(1))
 		run := p.text(`.run`)
 		assert.Contains(t, run, "2 attempts (1 retry)")
 		assert.Contains(t, p.text(`.run tr.failed`), "cannot log in to db.internal with the new password")
@@ -165,15 +180,9 @@ func TestTheConsoleInABrowser(t *testing.T) {
 
 	t.Run("the timeline after three rotations", func(t *testing.T) {
 		p.t = t
-		for range 2 {
-			before := p.count(`.run`)
+		for n := 2; n <= 3; n++ {
 			p.run(chromedp.Navigate(secretURL), chromedp.WaitVisible(`#rotate`), chromedp.Click(`#rotate`), chromedp.WaitVisible(`#notice`))
-			deadline := time.Now().Add(20 * time.Second)
-			for p.count(`.run`) == before || !strings.Contains(p.text(`.run .outcome`), "succeeded") {
-				require.False(t, time.Now().After(deadline), "the rotation did not finish")
-				time.Sleep(50 * time.Millisecond)
-				p.run(chromedp.Reload())
-			}
+			p.waitUntil(finished(n))
 		}
 		assert.Equal(t, 3, p.count(`.run`))
 		assert.Equal(t, 4, p.count(`#timeline th[data-version]`), "the first version and three rotations")

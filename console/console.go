@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/base64"
+	"html"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -206,16 +207,26 @@ func localRequest(r *http.Request) bool {
 
 // base is what every page's layout shows.
 type base struct {
-	Title     string
-	Prefix    string
-	Open      bool
-	SignedIn  bool
-	Who       string
-	CSRF      string
-	Region    string
-	Secure    bool
-	ServedAt  time.Time
-	PageClass string
+	Title    string
+	Prefix   string
+	Open     bool
+	SignedIn bool
+	Who      string
+	CSRF     string
+	Region   string
+	Secure   bool
+	ServedAt time.Time
+	// Refresh, when set, is the attribute content="2; url=..." of a meta
+	// refresh (no script) that reloads the page while a rotation the user
+	// follows runs. The address is given, without a fragment: a refresh to
+	// the page's own address with one would only scroll.
+	Refresh template.HTMLAttr
+}
+
+// refreshAttr is the content attribute of a meta refresh to link, an
+// address the console made.
+func refreshAttr(link string) template.HTMLAttr {
+	return template.HTMLAttr(`content="2; url=` + html.EscapeString(link) + `"`)
 }
 
 func (c *Console) base(r *http.Request, s *session, title string) base {

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,9 @@ func newEnv(t testing.TB, signed bool) *env {
 	store := rotor.NewMemoryStore()
 	functions := &rotor.FunctionRegistry{}
 	logger := slog.New(slog.DiscardHandler)
+	if os.Getenv("ROTOR_CONSOLE_DEBUG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := awsapi.Config{Store: store, Logger: logger, Invoker: functions, Observer: e.exchanges}
 	cfg.NewService = func(opts ...rotor.Option) *rotor.Service {

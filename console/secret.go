@@ -37,6 +37,7 @@ type secretPage struct {
 	Notice                        string
 	Form                          formValues
 	Value                         *shownValue
+	Following                     bool
 }
 
 // formValues are what the action forms redisplay after a refusal. A value
@@ -59,7 +60,7 @@ type shownValue struct {
 
 // notices say what a finished action did.
 var notices = map[string]string{
-	"rotate":  "Rotation requested: the rotation function runs its steps now; reload to follow them.",
+	"rotate":  "Rotation requested: the rotation function runs its steps now.",
 	"cancel":  "Rotation canceled.",
 	"put":     "The value was stored as a new version.",
 	"move":    "The label was moved.",
@@ -139,6 +140,13 @@ func (c *Console) secretPage(r *http.Request, s *session) secretPage {
 	for _, labels := range d.VersionIdsToStages {
 		if slices.Contains(labels, rotor.StagePending) && !slices.Contains(labels, rotor.StageCurrent) {
 			page.Rotation.Pending = true
+		}
+	}
+	if q.Get("follow") == "1" && len(page.Rotation.Runs) > 0 {
+		last := page.Rotation.Runs[0]
+		if last.Outcome == "running" || last.Outcome == "retrying" {
+			page.Following = true
+			page.Refresh = refreshAttr(page.Link + "&done=rotate&follow=1")
 		}
 	}
 	return page
