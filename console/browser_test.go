@@ -156,7 +156,9 @@ func TestTheConsoleInABrowser(t *testing.T) {
 		p.t = t
 		assert.Equal(t, 3, p.count(`a.secret-link`))
 		p.screenshot("list")
-		p.run(chromedp.SendKeys(`#filters input[name=name]`, "prod/"), chromedp.Submit(`#filters`), chromedp.WaitVisible(`#secrets`))
+		p.run(chromedp.SendKeys(`#filters input[name=name]`, "prod/"), chromedp.Submit(`#filters`))
+		// The list it replaces has the same table: wait for the new address.
+		p.waitUntil(`document.location.search.includes('name=prod') && document.readyState == 'complete'`)
 		assert.Equal(t, 2, p.count(`a.secret-link`))
 		assert.NotContains(t, p.text(`#secrets`), "dev/db")
 		p.screenshot("list-filtered")
