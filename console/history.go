@@ -7,12 +7,14 @@ import (
 	"github.com/rotorkit/rotor"
 )
 
-// Default bounds of a History.
+// Default bounds of a History: a rotation makes about eight events, so a
+// secret's last fifteen or so rotations, for the thousand secrets that
+// changed last, in some tens of megabytes at most.
 const (
 	// DefaultEventsPerSecret is how many events a History keeps per secret.
-	DefaultEventsPerSecret = 256
+	DefaultEventsPerSecret = 128
 	// DefaultSecrets is how many secrets a History keeps events of.
-	DefaultSecrets = 4096
+	DefaultSecrets = 1024
 )
 
 // History keeps, in memory, the latest events of each secret, as the
