@@ -63,7 +63,7 @@ func newPage(t *testing.T, base string) *page {
 		chromedp.WindowSize(1400, 1100), chromedp.Flag("disable-dev-shm-usage", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
 	require.NoError(t, chromedp.Run(ctx), "start chromium")
 	return &page{t: t, ctx: ctx, base: base, dir: screenshotDir(t)}
@@ -98,7 +98,7 @@ func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) +
 // being replaced, and is tried again.
 func (p *page) waitUntil(cond string) {
 	p.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		var ok bool
 		if err := chromedp.Run(p.ctx, chromedp.Evaluate(cond, &ok)); err == nil && ok {

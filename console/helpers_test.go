@@ -308,7 +308,7 @@ func (e *env) waitRotation(t testing.TB, arn string) {
 	require.Eventually(t, func() bool {
 		ev, ok := e.history.Last(arn, rotor.EventRotationStarted, rotor.EventRotationFinished, rotor.EventRotationAbandon, rotor.EventRotationCanceled)
 		return ok && ev.Kind != rotor.EventRotationStarted
-	}, 10*time.Second, 10*time.Millisecond)
+	}, time.Minute, 10*time.Millisecond)
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
