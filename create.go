@@ -115,7 +115,7 @@ func (s *Service) CreateSecret(ctx context.Context, in CreateSecretInput) (Creat
 		}
 		_, err = s.store.Save(ctx, sec, 0)
 		if err == nil {
-			s.emit(Event{Kind: EventCreated, ARN: arn, Name: in.Name, VersionID: out.VersionId, Stages: sec.StagesOf(out.VersionId), Time: now})
+			s.emitWithLabels(sec, Event{Kind: EventCreated, ARN: arn, Name: in.Name, VersionID: out.VersionId, Stages: sec.StagesOf(out.VersionId), Time: now})
 			if len(sec.Replicas) > 0 {
 				s.replicate(ctx, sec, now)
 			}

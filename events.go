@@ -1,6 +1,9 @@
 package rotor
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // EventKind says what a committed change did.
 type EventKind string
@@ -48,6 +51,14 @@ type Event struct {
 	// the same process, or from the primary's LastChangedDate when a
 	// replica a crash left behind is caught up. Zero when not known.
 	Lag time.Duration
+	// Labels are all the secret's staging labels after the change, each
+	// with the version it is on, sorted by label: where every label sits,
+	// including those a change moved implicitly (AWSPREVIOUS following
+	// AWSCURRENT). They are set on the events that can move a label
+	// (created, value-put, label-moved, version-purged and the rotation
+	// events) and may be set on others. Every subscriber shares them: read,
+	// never modify.
+	Labels []Stage
 }
 
 // Subscribe registers fn to be called after every committed change, in the
@@ -55,6 +66,16 @@ type Event struct {
 // into the service for the same secret synchronously. Subscribe before
 // sharing the service between goroutines.
 func (s *Service) Subscribe(fn func(Event)) { s.hooks = append(s.hooks, fn) }
+
+// emitWithLabels emits ev with the labels of sec, the secret the change
+// committed; the copy is made only when someone listens.
+func (s *Service) emitWithLabels(sec *Secret, ev Event) {
+	if len(s.hooks) == 0 {
+		return
+	}
+	ev.Labels = slices.Clone(sec.Stages)
+	s.emit(ev)
+}
 
 func (s *Service) emit(ev Event) {
 	for _, h := range s.hooks {

@@ -83,3 +83,20 @@ func TestAnEventReportsACommittedChangeOnce(t *testing.T) {
 		assert.Empty(t, *seen)
 	})
 }
+
+func TestAnEventCarriesEveryLabelAfterTheChange(t *testing.T) {
+	ctx := context.Background()
+	svc := rotor.New(rotor.NewMemoryStore())
+	var got []rotor.Event
+	svc.Subscribe(func(ev rotor.Event) { got = append(got, ev) })
+	created, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "db", SecretString: "one"})
+	require.NoError(t, err)
+	put, err := svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "db", SecretString: "two"})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, []rotor.Stage{{Label: rotor.StageCurrent, VersionID: created.VersionId}}, got[0].Labels)
+	assert.Equal(t, []rotor.Stage{
+		{Label: rotor.StageCurrent, VersionID: put.VersionId},
+		{Label: rotor.StagePrevious, VersionID: created.VersionId},
+	}, got[1].Labels, "AWSPREVIOUS, which followed AWSCURRENT, is reported where it went")
+}

@@ -145,6 +145,13 @@ func (s Schedule) NextRotationDate(after time.Time) time.Time {
 	return end.Add(-time.Second)
 }
 
+// WindowEnding returns the window [start, end) whose last second is
+// nextRotationDate, as NextRotationDate reports it: the window a secret's
+// NextRotationDate names. Window(start) is then the window after it.
+func (s Schedule) WindowEnding(nextRotationDate time.Time) (start, end time.Time) {
+	return s.windowEnding(nextRotationDate)
+}
+
 // windowEnding returns the window [start, end) whose last second is
 // nextRotationDate, as NextRotationDate produced it: the window a secret's
 // NextRotationDate names. A date no window of s ends at (rules changed by

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -314,7 +315,7 @@ func (s *Service) write(ctx context.Context, id string, decide func(cur *Secret,
 	})
 	if err == nil && saved {
 		for _, id := range purged {
-			s.emit(Event{Kind: EventVersionPurged, ARN: sec.ARN, Name: sec.Name, VersionID: id, Time: committed})
+			s.emitWithLabels(sec, Event{Kind: EventVersionPurged, ARN: sec.ARN, Name: sec.Name, VersionID: id, Time: committed})
 		}
 	}
 	if err == nil && saved && len(sec.lagging()) > 0 {
@@ -343,8 +344,10 @@ func (s *Service) apply(ctx context.Context, id string, rule func(sec *Secret, n
 	if err != nil {
 		return nil, outcome{}, err
 	}
-	if saved {
+	if saved && len(s.hooks) > 0 {
+		labels := slices.Clone(sec.Stages)
 		for _, ev := range out.events {
+			ev.Labels = labels
 			s.emit(ev)
 		}
 	}

@@ -89,7 +89,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, in UpdateSecretV
 		if id == "" {
 			id = in.RemoveFromVersionId
 		}
-		s.emit(Event{Kind: EventLabelMoved, ARN: sec.ARN, Name: sec.Name, VersionID: id, Stages: sec.StagesOf(id), Time: sec.LastChangedDate})
+		s.emitWithLabels(sec, Event{Kind: EventLabelMoved, ARN: sec.ARN, Name: sec.Name, VersionID: id, Stages: sec.StagesOf(id), Time: sec.LastChangedDate})
 	}
 	return UpdateSecretVersionStageOutput{ARN: sec.ARN, Name: sec.Name}, nil
 }

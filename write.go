@@ -78,7 +78,7 @@ func (s *Service) PutSecretValue(ctx context.Context, in PutSecretValueInput) (P
 	}
 	out := PutSecretValueOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token, VersionStages: sec.StagesOf(token)}
 	if changed {
-		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: out.VersionStages, Time: sec.LastChangedDate})
+		s.emitWithLabels(sec, Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: out.VersionStages, Time: sec.LastChangedDate})
 	}
 	return out, nil
 }
@@ -224,7 +224,7 @@ func (s *Service) UpdateSecret(ctx context.Context, in UpdateSecretInput) (Updat
 	out := UpdateSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionId: token}
 	switch {
 	case changed && hasValue:
-		s.emit(Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: sec.StagesOf(token), Time: sec.LastChangedDate})
+		s.emitWithLabels(sec, Event{Kind: EventValuePut, ARN: sec.ARN, Name: sec.Name, VersionID: token, Stages: sec.StagesOf(token), Time: sec.LastChangedDate})
 	case changed:
 		s.emit(Event{Kind: EventUpdated, ARN: sec.ARN, Name: sec.Name, Time: sec.LastChangedDate})
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/rotorkit/rotor"
 	"github.com/rotorkit/rotor/audit"
 	"github.com/rotorkit/rotor/awsapi"
+	"github.com/rotorkit/rotor/console"
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/metrics"
@@ -49,6 +50,7 @@ type serveConfig struct {
 	metricsAddr     string
 	// maxConcurrentLists bounds the listing calls running at once.
 	maxConcurrentLists int
+	console            bool
 	// allowMissingKeys serves a store some of whose keys are gone.
 	allowMissingKeys bool
 }
@@ -76,6 +78,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.auditLog, "audit-log", "", "append an audit trail to `file` (\"-\" for standard output): one JSON record a line, in CloudTrail's shape, for every request and for the service's rotation events, never a value; created mode 0600; a request whose record cannot be written fails")
 	fs.BoolVar(&c.auditBestEffort, "audit-best-effort", false, "answer a request whose audit record could not be written (the failure is logged) instead of failing it")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "`host:port` to serve Prometheus metrics (/metrics) and health checks (/healthz, /readyz) on")
+	fs.BoolVar(&c.console, "console", true, "serve the web console at /console/ on -addr: the secrets, their versions and labels over time, their rotations, and actions made through this API as the signed-in principal (with credentials it asks for an access key; without, it answers only on loopback); -console=false turns it off")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -351,8 +354,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Every region's service gets a rotation engine: RotateSecret answers as
 	// soon as the rotation is saved, failed steps are retried, rotations a
 	// crash left pending resume, and schedules rotate what is due. The
-	// audit trail and the metrics hear its events from the start.
+	// audit trail, the metrics and the console hear its events from the
+	// start.
+	var history *console.History
+	if c.console {
+		history = console.NewHistory(0, 0)
+	}
 	engines := &engineSet{ctx: ctx, logger: logger, attach: func(svc *rotor.Service, e *engine.Engine) {
+		if history != nil {
+			svc.Subscribe(history.Record)
+		}
 		if trail != nil {
 			svc.Subscribe(trail.ServiceEvent(svc.Region()))
 		}
@@ -397,8 +408,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	guard := newConnGuard(c.maxConnections, logger)
 	ln = guard.listener(ln)
+	var root http.Handler = handler
+	if history != nil {
+		root = withConsole(handler, console.New(console.Config{
+			API: handler, Region: c.region, Signed: len(creds) > 0, History: history, Logger: logger,
+			Principal: func(id string) (string, bool) { p, ok := principals[id]; return p.ARN, ok },
+		}))
+	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           root,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
@@ -416,6 +434,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
 		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections,
 		"max_concurrent_lists", c.maxConcurrentLists)
+	if history != nil {
+		logger.Info("serving the console", "url", scheme+"://"+ln.Addr().String()+"/console/", "open", len(creds) == 0)
+	}
 	done := make(chan error, 1)
 	go func() {
 		if certs != nil {
@@ -508,4 +529,19 @@ func serveMetrics(addr string, m *metrics.Metrics, store rotor.Store, region str
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// withConsole serves the console under /console/ and everything else with
+// the API handler, which answers only the path /.
+func withConsole(api http.Handler, con *console.Console) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/console/"):
+			con.ServeHTTP(w, r)
+		case r.URL.Path == "/console":
+			http.Redirect(w, r, "/console/", http.StatusMovedPermanently)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
 }
