@@ -168,19 +168,28 @@ func (s DatabaseSecret) WithUser(username, password string) DatabaseSecret {
 }
 
 // Marshal returns s as a JSON object: the fields it was parsed from, with
-// username and password as s has them now.
+// the known ones (engine, host, port, username, password, dbname,
+// masterarn, ssl) as s has them now; an empty optional one is left out.
 func (s DatabaseSecret) Marshal() (string, error) {
-	out := make(map[string]json.RawMessage, len(s.fields)+2)
+	out := make(map[string]any, len(s.fields)+8)
 	for k, v := range s.fields {
 		out[k] = v
 	}
-	for k, v := range map[string]string{"username": s.Username, "password": s.Password} {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return "", err
+	set := func(k string, v any, keep bool) {
+		if keep {
+			out[k] = v
+		} else {
+			delete(out, k)
 		}
-		out[k] = b
 	}
+	set("engine", s.Engine, true)
+	set("host", s.Host, true)
+	set("username", s.Username, true)
+	set("password", s.Password, true)
+	set("port", s.Port, s.Port != 0)
+	set("dbname", s.DBName, s.DBName != "")
+	set("masterarn", s.MasterARN, s.MasterARN != "")
+	set("ssl", s.SSL, s.SSL != nil)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
