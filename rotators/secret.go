@@ -17,6 +17,9 @@ const (
 	EngineMariaDB  = "mariadb"
 )
 
+// knownEngines are the engine names of AWS's database secrets.
+var knownEngines = []string{EnginePostgres, EngineMySQL, EngineMariaDB, "oracle", "sqlserver", "redshift", "db2", "mongo", "docdb", "aurora-postgresql", "aurora-mysql"}
+
 // DatabaseSecret is a parsed database secret. Its String, GoString and
 // LogValue leave the password out, so printing or logging one never shows
 // it.
@@ -70,7 +73,11 @@ func ParseDatabaseSecret(value string, engines ...string) (DatabaseSecret, error
 		return s, err
 	}
 	if len(engines) > 0 && !contains(engines, s.Engine) {
-		return s, &FormatError{Field: "engine", Reason: fmt.Sprintf("%q is not one of %s: this rotator does not rotate that engine", s.Engine, strings.Join(engines, ", "))}
+		got := "an engine rotor does not know"
+		if contains(knownEngines, s.Engine) {
+			got = fmt.Sprintf("%q", s.Engine) // only known names are shown: the field could hold anything
+		}
+		return s, &FormatError{Field: "engine", Reason: fmt.Sprintf("%s, not one of %s: this rotator does not rotate that engine", got, strings.Join(engines, ", "))}
 	}
 	if s.Host, err = s.str("host", true); err != nil {
 		return s, err
