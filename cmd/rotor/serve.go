@@ -23,6 +23,7 @@ import (
 	"github.com/rotorkit/rotor/engine"
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/policy"
+	"github.com/rotorkit/rotor/rotators/builtin"
 )
 
 // serveConfig is what the flags of serve say.
@@ -39,6 +40,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	lambdaEndpoint  string
 	lambdaTimeout   time.Duration
+	// functions are the --rotation-function names and their kinds.
+	functions functionFlag
 	tlsCert         string
 	tlsKey          string
 	maxConnections  int
@@ -47,7 +50,7 @@ type serveConfig struct {
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
-	var c serveConfig
+	c := serveConfig{functions: functionFlag{}}
 	fs := flag.NewFlagSet("rotor serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
@@ -64,6 +67,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM `file` of the private key of -tls-cert; must not be readable by group or others")
 	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next. A request must send its headers within 5s and all of it within 15s; a keep-alive connection closes after 60s without one")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
+	fs.Var(c.functions, "rotation-function", "`NAME=KIND` (repeatable): run the Lambda function NAME, in any Region and account, as a built-in rotation function of KIND: "+strings.Join(builtin.Kinds(), ", ")+"; functions not named so go to --lambda-endpoint")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
 	if err := fs.Parse(args); err != nil {
@@ -294,14 +298,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
+	functions := &functionRouter{kinds: c.functions, logger: logger, ready: make(chan struct{})}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
 			return fmt.Errorf("--lambda-endpoint: %w", err)
 		}
 		inv.Timeout = c.lambdaTimeout
-		cfg.Invoker = inv
+		functions.lambda = inv
 	}
+	cfg.Invoker = functions
 	// The store opens last, once everything that can be refused was.
 	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger, allowMissingKeys: c.allowMissingKeys})
 	if err != nil {
@@ -322,6 +328,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return engines.newService(store, opts)
 	}
 	handler := awsapi.NewHandler(cfg)
+	functions.services = handler.Service
+	close(functions.ready)
 	if _, err := handler.Service(c.region); err != nil { // start the default region's engine now
 		return err
 	}
@@ -348,7 +356,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
-		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections)
+		"lambda_endpoint", c.lambdaEndpoint, "rotation_functions", c.functions.String(), "tls", certs != nil, "max_connections", c.maxConnections)
 	done := make(chan error, 1)
 	go func() {
 		if certs != nil {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The rotate-secret reference page's first example, as written, rotates a
+// secret on a fresh rotor serve told that its function is a random value.
+func TestTheSeedsRotateSecretExampleRunsWithABuiltInFunction(t *testing.T) {
+	requireAWS(t)
+	b := startBinary(t, "--rotation-function", "SecretsManagerTestRotationLambda=random-value")
+	run := awsCommand(t, b.url)
+	run("secretsmanager", "create-secret", "--name", "MyTestDatabaseSecret", "--secret-string", `{"username":"u","password":"p"}`)
+
+	first := run("secretsmanager", "rotate-secret",
+		"--secret-id", "MyTestDatabaseSecret",
+		"--rotation-lambda-arn", "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda",
+		"--rotation-rules", "AutomaticallyAfterDays=10")
+	require.NotEmpty(t, first["VersionId"])
+	var current map[string]any
+	require.Eventually(t, func() bool {
+		current = run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")
+		return first["VersionId"] == current["VersionId"]
+	}, 30*time.Second, 50*time.Millisecond, "the rotation finished")
+	assert.Regexp(t, `^\{"password":"[^"]{32}","username":"u"\}$`, current["SecretString"], "a new password, the other fields kept")
+	previous := run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret", "--version-stage", "AWSPREVIOUS")
+	assert.Equal(t, `{"username":"u","password":"p"}`, previous["SecretString"])
+
+	second := run("secretsmanager", "rotate-secret", "--secret-id", "MyTestDatabaseSecret")
+	require.Eventually(t, func() bool {
+		return second["VersionId"] == run("secretsmanager", "get-secret-value", "--secret-id", "MyTestDatabaseSecret")["VersionId"]
+	}, 30*time.Second, 50*time.Millisecond, "the second rotation finished")
+	logs := b.stop(t)
+	assert.NotContains(t, logs, current["SecretString"].(string)[13:45], "no value in the logs")
+}
+
+// Without the function, rotate-secret keeps AWS's answer, and the log says
+// which function was asked for and how to provide it.
+func TestAMissingFunctionIsAnsweredAsAWSDoesAndExplainedInTheLog(t *testing.T) {
+	b := startBinary(t)
+	ctx := context.Background()
+	c := secretsmanager.New(secretsmanager.Options{
+		Region: "us-west-2", BaseEndpoint: aws.String(b.url), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBINARY", "binary-secret", ""),
+	})
+	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("MyTestDatabaseSecret"), SecretString: aws.String("v")})
+	require.NoError(t, err)
+	const fn = "arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda"
+	_, err = c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("MyTestDatabaseSecret"),
+		RotationLambdaARN: aws.String(fn), RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(10)}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.")
+	logs := b.stop(t)
+	assert.Contains(t, logs, fn)
+	assert.Contains(t, logs, "--rotation-function SecretsManagerTestRotationLambda=KIND")
+	assert.Contains(t, logs, "--lambda-endpoint URL")
+}
+
+func TestRotationFunctionFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want map[string]string
+		err  string
+	}{
+		{"several functions are kept by name", []string{"--rotation-function", "a=random-value", "--rotation-function", "db-1=postgres-single-user"},
+			map[string]string{"a": "random-value", "db-1": "postgres-single-user"}, ""},
+		{"a value without = is refused", []string{"--rotation-function", "a"}, nil, "want NAME=KIND"},
+		{"an unknown kind is refused, naming the kinds", []string{"--rotation-function", "a=oracle"}, nil, "mysql-alternating-users"},
+		{"a name Lambda would refuse is refused", []string{"--rotation-function", "a:b=random-value"}, nil, "not a Lambda function name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseServeFlags(tc.args, io.Discard)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, map[string]string(c.functions))
+		})
+	}
+}
+
+func TestAFunctionIsMatchedByNameInAnyRegionAndAccount(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:lambda:us-west-2:1234566789012:function:SecretsManagerTestRotationLambda":        "SecretsManagerTestRotationLambda",
+		"arn:aws:lambda:eu-west-1:000000000000:function:SecretsManagerTestRotationLambda:$LATEST": "SecretsManagerTestRotationLambda",
+		"SecretsManagerTestRotationLambda": "SecretsManagerTestRotationLambda",
+		"arn:aws:s3:::bucket":              "arn:aws:s3:::bucket",
+	} {
+		assert.Equal(t, want, functionName(arn), arn)
+	}
+	r := &functionRouter{kinds: functionFlag{"f": "random-value"}, logger: discardLogger()}
+	assert.NoError(t, r.CheckFunction(context.Background(), "arn:aws:lambda:ap-south-1:111111111111:function:f"))
+	err := r.CheckFunction(context.Background(), "arn:aws:lambda:ap-south-1:111111111111:function:g")
+	assert.True(t, errors.Is(err, errNoFunction))
+	assert.True(t, strings.Contains(err.Error(), "function:g"))
+}
