@@ -41,10 +41,10 @@ type serveConfig struct {
 	lambdaEndpoint  string
 	lambdaTimeout   time.Duration
 	// functions are the --rotation-function names and their kinds.
-	functions functionFlag
-	tlsCert         string
-	tlsKey          string
-	maxConnections  int
+	functions      functionFlag
+	tlsCert        string
+	tlsKey         string
+	maxConnections int
 	// allowMissingKeys serves a store some of whose keys are gone.
 	allowMissingKeys bool
 }
