@@ -31,16 +31,23 @@ func nextRandomValue(_ context.Context, current rotor.GetSecretValueOutput, pass
 	if _, ok := fields["password"]; !ok {
 		return password, nil
 	}
-	b, err := json.Marshal(password)
+	b, err := marshalText(password)
 	if err != nil {
 		return "", err
 	}
 	fields["password"] = b
+	out, err := marshalText(fields)
+	return string(out), err
+}
+
+// marshalText is json.Marshal without HTML escaping: a password's & stays
+// &, not \u0026.
+func marshalText(v any) (json.RawMessage, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fields); err != nil {
-		return "", err
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -197,3 +197,18 @@ func TestRandomValue(t *testing.T) {
 		})
 	}
 }
+
+func TestANewValueKeepsItsCharactersAsTheyAre(t *testing.T) {
+	ctx := context.Background()
+	fns := &rotor.FunctionRegistry{}
+	svc := rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(fns))
+	// Only characters JSON's HTML escaping would change.
+	fns.Register(fn, rotators.RandomValue(svc, rotor.GetRandomPasswordInput{ExcludeCharacters: "!\"#$%'()*+,-./:;=?@[\\]^_`{|}~", PasswordLength: 8, ExcludeLowercase: true, ExcludeUppercase: true, ExcludeNumbers: true}))
+	_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "k", SecretString: `{"password":"x"}`})
+	require.NoError(t, err)
+	_, err = svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "k", RotationLambdaARN: fn})
+	require.NoError(t, err)
+	v, err := svc.GetSecretValue(ctx, rotor.GetSecretValueInput{SecretId: "k"})
+	require.NoError(t, err)
+	assert.Regexp(t, `^\{"password":"[<>&]{8}"\}$`, v.SecretString)
+}

@@ -1,7 +1,6 @@
 package rotators
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -197,13 +196,8 @@ func (s DatabaseSecret) Marshal() (string, error) {
 	set("dbname", s.DBName, s.DBName != "")
 	set("masterarn", s.MasterARN, s.MasterARN != "")
 	set("ssl", s.SSL, s.SSL != nil)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	b, err := marshalText(out)
+	return string(b), err
 }
 
 // Addr returns host:port, with defaultPort when the secret names none.
