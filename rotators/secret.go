@@ -215,7 +215,11 @@ func (s DatabaseSecret) Addr(defaultPort int) string {
 
 // String describes s without its password.
 func (s DatabaseSecret) String() string {
-	return fmt.Sprintf("%s://%s@%s/%s", s.Engine, s.Username, s.Addr(0), s.DBName)
+	addr := s.Host
+	if s.Port != 0 {
+		addr = s.Addr(0)
+	}
+	return fmt.Sprintf("%s://%s@%s/%s", s.Engine, s.Username, addr, s.DBName)
 }
 
 // GoString is String: %#v never shows the password either.

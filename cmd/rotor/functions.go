@@ -101,7 +101,11 @@ func (r *functionRouter) Invoke(ctx context.Context, arn string, ev rotor.Rotati
 		if r.lambda == nil {
 			return r.missing(arn)
 		}
-		return r.lambda.Invoke(ctx, arn, ev)
+		err := r.lambda.Invoke(ctx, arn, ev)
+		if err != nil && strings.Contains(err.Error(), "HTTP 404") {
+			_ = r.missing(arn) // the endpoint does not have it either
+		}
+		return err
 	}
 	select {
 	case <-r.ready:

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rotorkit/rotor"
+	"github.com/rotorkit/rotor/lambda"
 )
 
 // The rotate-secret reference page's first example, as written, rotates a
@@ -112,4 +118,22 @@ func TestAFunctionIsMatchedByNameInAnyRegionAndAccount(t *testing.T) {
 	err := r.CheckFunction(context.Background(), "arn:aws:lambda:ap-south-1:111111111111:function:g")
 	assert.True(t, errors.Is(err, errNoFunction))
 	assert.True(t, strings.Contains(err.Error(), "function:g"))
+}
+
+// A function the Lambda endpoint does not have either is explained in the
+// log the same way.
+func TestAFunctionTheLambdaEndpointLacksIsExplainedInTheLog(t *testing.T) {
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, `{"Type":"User","message":"Function not found"}`, http.StatusNotFound)
+	}))
+	defer endpoint.Close()
+	inv, err := lambda.New(endpoint.URL)
+	require.NoError(t, err)
+	var logs strings.Builder
+	r := &functionRouter{kinds: functionFlag{}, lambda: inv, logger: slog.New(slog.NewTextHandler(&logs, nil)), ready: make(chan struct{})}
+	const fn = "arn:aws:lambda:us-east-1:000000000000:function:rotate-db"
+	err = r.Invoke(context.Background(), fn, rotor.RotationEvent{Step: rotor.StepCreateSecret, SecretId: "s", ClientRequestToken: "t"})
+	require.Error(t, err)
+	assert.Contains(t, logs.String(), fn)
+	assert.Contains(t, logs.String(), "--rotation-function rotate-db=KIND")
 }
