@@ -212,3 +212,17 @@ func TestANewValueKeepsItsCharactersAsTheyAre(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `^\{"password":"[<>&]{8}"\}$`, v.SecretString)
 }
+
+// RotateImmediately=false checks the function with testSecret alone and
+// saves the configuration when it passes.
+func TestAConfigurationCheckRunsTestSecretAlone(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, rotators.AlternatingUsers, "")
+	no := false
+	_, err := w.svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "app", RotationLambdaARN: fn, RotateImmediately: &no})
+	require.NoError(t, err)
+	assert.Equal(t, "app", w.current(t).Username, "nothing rotated")
+	d, err := w.svc.DescribeSecret(ctx, rotor.DescribeSecretInput{SecretId: "app"})
+	require.NoError(t, err)
+	assert.Equal(t, fn, d.RotationLambdaARN)
+}
