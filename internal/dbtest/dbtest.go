@@ -165,8 +165,8 @@ func (s *Server) table(name string) string {
 	return s.quote(name)
 }
 
-// GrantRead creates a table that user may read (directly, and on
-// PostgreSQL through a role it is a member of) and returns a check that
+// GrantRead creates a table that user may read directly, and one it may
+// read through a role (on MySQL, its default role) and returns a check that
 // logs in as a secret and reads it. Table and role go when the test ends.
 func (s *Server) GrantRead(t testing.TB, user string) func(rotators.DatabaseSecret) error {
 	t.Helper()
@@ -175,6 +175,19 @@ func (s *Server) GrantRead(t testing.TB, user string) func(rotators.DatabaseSecr
 	t.Cleanup(func() { _ = s.exec(context.Background(), "DROP TABLE IF EXISTS "+s.table(table)) })
 	queries := []string{"SELECT count(*) FROM " + s.table(table)}
 	s.Exec(t, "GRANT SELECT ON "+s.table(table)+" TO "+s.account(user))
+	if s.Engine == rotators.EngineMySQL { // a role, active by default
+		role, roleTable := Name("rt_r"), Name("rt_t")
+		s.Exec(t, "CREATE ROLE "+s.quote(role))
+		s.Exec(t, "CREATE TABLE "+s.table(roleTable)+" (n int)")
+		t.Cleanup(func() {
+			_ = s.exec(context.Background(), "DROP TABLE IF EXISTS "+s.table(roleTable))
+			_ = s.exec(context.Background(), "DROP ROLE IF EXISTS "+s.quote(role))
+		})
+		s.Exec(t, "GRANT SELECT ON "+s.table(roleTable)+" TO "+s.quote(role))
+		s.Exec(t, "GRANT "+s.quote(role)+" TO "+s.account(user))
+		s.Exec(t, "SET DEFAULT ROLE "+s.quote(role)+" FOR "+s.account(user))
+		queries = append(queries, "SELECT count(*) FROM "+s.table(roleTable))
+	}
 	if s.Engine == rotators.EnginePostgres {
 		group, groupTable := Name("rt_g"), Name("rt_t")
 		s.Exec(t, "CREATE ROLE "+s.quote(group))

@@ -115,8 +115,8 @@ func (Database) SetOwnPassword(ctx context.Context, login rotators.DatabaseSecre
 }
 
 // SetUser implements rotators.Database: as master it creates user@'%'
-// (CREATE USER IF NOT EXISTS), sets its password, and repeats for it every
-// grant SHOW GRANTS lists for like@'%'.
+// (CREATE USER IF NOT EXISTS), gives it every grant and default role SHOW
+// GRANTS lists for like@'%', and sets its password.
 func (Database) SetUser(ctx context.Context, master, like, user rotators.DatabaseSecret) error {
 	conn, closeConn, err := open(ctx, master)
 	if err != nil {
@@ -132,8 +132,8 @@ func (Database) SetUser(ctx context.Context, master, like, user rotators.Databas
 			return err
 		}
 		for _, g := range grants {
-			if _, err := conn.ExecContext(ctx, g+" TO ?@'%'", user.Username); err != nil {
-				return fmt.Errorf("mysql: %s TO %s: %w", g, user.Username, err)
+			if _, err := conn.ExecContext(ctx, g+" ?@'%'", user.Username); err != nil {
+				return fmt.Errorf("mysql: %s %s: %w", g, user.Username, err)
 			}
 		}
 	}
@@ -143,9 +143,11 @@ func (Database) SetUser(ctx context.Context, master, like, user rotators.Databas
 	return nil
 }
 
-// grantsOf returns the grants of username@'%', each without its " TO
-// user" and what follows (MariaDB's USAGE line ends with the password
-// hash), as "GRANT … ON …" or "GRANT role".
+// grantsOf returns the statements that give a user what username@'%'
+// has, each to be completed with the account it is for: "GRANT … ON … TO",
+// "GRANT role TO" and MariaDB's "SET DEFAULT ROLE role FOR". What follows
+// the account in SHOW GRANTS is dropped (MariaDB's USAGE line ends with
+// the password hash).
 func grantsOf(ctx context.Context, conn *sql.Conn, username string) ([]string, error) {
 	rows, err := conn.QueryContext(ctx, "SHOW GRANTS FOR ?@'%'", username)
 	if err != nil {
@@ -158,11 +160,15 @@ func grantsOf(ctx context.Context, conn *sql.Conn, username string) ([]string, e
 		if err := rows.Scan(&line); err != nil {
 			return nil, fmt.Errorf("mysql: SHOW GRANTS FOR %s: %w", username, err)
 		}
-		to := strings.LastIndex(line, " TO ")
-		if to < 0 || strings.HasPrefix(line, "GRANT PROXY") || strings.Contains(line, "XA_RECOVER_ADMIN") {
-			continue // proxy rights and XA_RECOVER_ADMIN are the admin's, as the templates skip them
+		if strings.HasPrefix(line, "GRANT PROXY") || strings.Contains(line, "XA_RECOVER_ADMIN") {
+			continue // the admin's rights, which the templates skip too
 		}
-		out = append(out, line[:to])
+		for _, sep := range []string{" TO ", " FOR "} {
+			if i := strings.LastIndex(line, sep); i >= 0 {
+				out = append(out, line[:i+len(sep)-1])
+				break
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mysql: SHOW GRANTS FOR %s: %w", username, err)
