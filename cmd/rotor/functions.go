@@ -59,6 +59,7 @@ func functionName(arn string) string {
 // service of its secret's Region; any other goes to --lambda-endpoint.
 type functionRouter struct {
 	kinds  functionFlag
+	region string        // of a secret named without an ARN
 	lambda rotor.Invoker // nil without --lambda-endpoint
 	logger *slog.Logger
 	// services returns a Region's service; ready is closed once it is set.
@@ -112,7 +113,11 @@ func (r *functionRouter) Invoke(ctx context.Context, arn string, ev rotor.Rotati
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	rot, err := builtin.New(kind, &regionAPI{services: r.services, region: arnRegion(ev.SecretId)})
+	region := arnRegion(ev.SecretId)
+	if region == "" {
+		region = r.region
+	}
+	rot, err := builtin.New(kind, &regionAPI{services: r.services, region: region})
 	if err != nil {
 		return err
 	}

@@ -137,3 +137,22 @@ func TestAFunctionTheLambdaEndpointLacksIsExplainedInTheLog(t *testing.T) {
 	assert.Contains(t, logs.String(), fn)
 	assert.Contains(t, logs.String(), "--rotation-function rotate-db=KIND")
 }
+
+// A built-in function finds each secret in its ARN's Region, and one named
+// without an ARN in the Region of the secret being rotated.
+func TestABuiltInFunctionRunsOnTheServiceOfTheSecretsRegion(t *testing.T) {
+	ctx := context.Background()
+	services := map[string]*rotor.Service{}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		services[region] = rotor.New(rotor.NewMemoryStore(), rotor.WithRegion(region))
+	}
+	r := &functionRouter{kinds: functionFlag{"rnd": "random-value"}, region: "us-east-1", logger: discardLogger(), ready: make(chan struct{}),
+		services: func(region string) (*rotor.Service, error) { return services[region], nil }}
+	close(r.ready)
+	svc := services["eu-west-1"]
+	created, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "k", SecretString: "old"})
+	require.NoError(t, err)
+	err = r.Invoke(ctx, "arn:aws:lambda:us-east-1:000000000000:function:rnd", rotor.RotationEvent{Step: rotor.StepFinishSecret, SecretId: created.ARN, ClientRequestToken: "none"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has no stage for rotation", "the secret was found in eu-west-1, whatever the function's Region")
+}

@@ -298,7 +298,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	cfg := awsapi.Config{Region: c.region, AccountID: c.accountID, Credentials: creds, Principals: principals, Logger: logger}
-	functions := &functionRouter{kinds: c.functions, logger: logger, ready: make(chan struct{})}
+	functions := &functionRouter{kinds: c.functions, region: c.region, logger: logger, ready: make(chan struct{})}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
