@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -241,10 +242,15 @@ func (next *Secret) dropStaleRotation() {
 }
 
 // failureText is what the record, its events and the logs keep of a
-// rotation function's error: the text with every value the secret holds
-// replaced by [REDACTED] (a function that echoes the pending value, or one
-// field of a JSON value, must not put it in a record, an event or a log),
-// cut to MaxRotationErrorLength bytes.
+// rotation function's error, cut to MaxRotationErrorLength bytes. Secret
+// values are replaced by [REDACTED] (a function that echoes the pending
+// value, or one field of it, must not put it in a record, an event or a
+// log), and the rest stays readable: every version's whole value; in a JSON
+// value, every value under a key that sounds secret (password, secret,
+// token, key, credential, …) and every string that looks like one (mixed
+// case and digits, say), while a host, a port, a user or a database name
+// stays; and, in the text itself, the values of such keys written as JSON
+// ("password": "…") or as key=value.
 func (sec *Secret) failureText(text string) string {
 	for _, v := range sec.Versions {
 		p := v.Value.payload()
@@ -257,16 +263,115 @@ func (sec *Secret) failureText(text string) string {
 			continue
 		}
 		text = redact(text, p.text)
+		if !strings.HasPrefix(strings.TrimSpace(p.text), "{") {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(p.text))
+		dec.UseNumber()
 		var fields map[string]any
-		if strings.HasPrefix(strings.TrimSpace(p.text), "{") && json.Unmarshal([]byte(p.text), &fields) == nil {
-			for _, f := range fields {
-				if s, ok := f.(string); ok {
-					text = redact(text, s)
-				}
-			}
+		if dec.Decode(&fields) == nil {
+			secretValues(fields, false, func(value string) { text = redact(text, value) })
 		}
 	}
-	return cutError(text)
+	return cutError(redactSensitiveFields(text))
+}
+
+// secretValues calls emit with every value of v that is to be redacted:
+// all under a sensitive key, and the strings that look secret elsewhere.
+func secretValues(v any, sensitive bool, emit func(string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			secretValues(x, sensitive || sensitiveKey(k), emit)
+		}
+	case []any:
+		for _, x := range v {
+			secretValues(x, sensitive, emit)
+		}
+	case string:
+		if sensitive || looksSecret(v) {
+			emit(v)
+		}
+	case json.Number:
+		if sensitive {
+			emit(v.String())
+		}
+	}
+}
+
+// sensitiveWords make a key sensitive when its name holds one.
+var sensitiveWords = []string{"pass", "pwd", "secret", "token", "key", "cred", "auth", "private", "signature", "salt", "hmac", "cert", "session", "cookie"}
+
+// sensitiveKey reports whether a key's name sounds like it holds a secret.
+func sensitiveKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, w := range sensitiveWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksSecret reports whether s looks like a password or a key rather
+// than a name, a host, a number or a sentence: no spaces, at least 8
+// characters, and upper case, lower case and digits together, or letters,
+// digits and punctuation that names do not use, or a long run of letters
+// and digits (base64, hex). An ARN never looks secret.
+func looksSecret(s string) bool {
+	if len(s) < 8 || strings.HasPrefix(s, "arn:") {
+		return false
+	}
+	var upper, lower, digit, odd, nameish bool
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		case r == ' ' || r == '\t' || r == '\n':
+			return false
+		case strings.ContainsRune(".-_:/@", r):
+			nameish = true
+		case r == '+' || r == '=':
+			// base64
+		default:
+			odd = true
+		}
+	}
+	letter := upper || lower
+	switch {
+	case upper && lower && digit:
+		return true
+	case letter && digit && odd:
+		return true
+	case len(s) >= 20 && letter && digit && !nameish && !odd:
+		return true
+	}
+	return false
+}
+
+// sensitiveField finds a JSON member ("key": "value" or "key": 123) or a
+// key=value pair in a failure text.
+var sensitiveField = regexp.MustCompile(`"([^"\\]{1,64})"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*)|\b([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^\s&;,"']+)`)
+
+// redactSensitiveFields replaces the values of sensitive keys in text.
+func redactSensitiveFields(text string) string {
+	return sensitiveField.ReplaceAllStringFunc(text, func(m string) string {
+		sub := sensitiveField.FindStringSubmatch(m)
+		switch {
+		case sub[1] != "" && sensitiveKey(sub[1]):
+			if strings.HasPrefix(sub[2], `"`) {
+				return m[:len(m)-len(sub[2])] + `"` + redacted + `"`
+			}
+			return m[:len(m)-len(sub[2])] + redacted
+		case sub[3] != "" && sensitiveKey(sub[3]):
+			return sub[3] + "=" + redacted
+		}
+		return m
+	})
 }
 
 // minRedacted is the length below which a value is not searched for in a

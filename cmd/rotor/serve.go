@@ -26,6 +26,7 @@ import (
 	"github.com/rotorkit/rotor/lambda"
 	"github.com/rotorkit/rotor/metrics"
 	"github.com/rotorkit/rotor/policy"
+	"github.com/rotorkit/rotor/rotators/builtin"
 )
 
 // serveConfig is what the flags of serve say.
@@ -42,6 +43,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	lambdaEndpoint  string
 	lambdaTimeout   time.Duration
+	// functions are the --rotation-function names and their kinds.
+	functions       functionFlag
 	tlsCert         string
 	tlsKey          string
 	maxConnections  int
@@ -56,7 +59,7 @@ type serveConfig struct {
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
-	var c serveConfig
+	c := serveConfig{functions: functionFlag{}}
 	fs := flag.NewFlagSet("rotor serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "`host:port` to listen on")
@@ -74,6 +77,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.maxConnections, "max-connections", defaultMaxConnections, "most client connections open at once; at the limit, the connection waiting longest without a request is closed to admit the next. A request must send its headers within 5s and all of it within 15s; a keep-alive connection closes after 60s without one")
 	fs.IntVar(&c.maxConcurrentLists, "max-concurrent-lists", awsapi.DefaultMaxConcurrentLists, "most calls that list secrets (ListSecrets, BatchGetSecretValue with Filters) running at once, at least 1; one more is refused with ThrottlingException (Rate exceeded), which the AWS SDKs and the aws command retry")
 	fs.StringVar(&c.lambdaEndpoint, "lambda-endpoint", "", "`URL` of a Lambda Invoke API (sam local start-lambda, the Runtime Interface Emulator) that runs rotation functions")
+	fs.Var(c.functions, "rotation-function", "`NAME=KIND` (repeatable): run the Lambda function NAME, in any Region and account, as a built-in rotation function of KIND: "+strings.Join(builtin.Kinds(), ", ")+"; functions not named so go to --lambda-endpoint")
 	fs.DurationVar(&c.lambdaTimeout, "lambda-timeout", lambda.DefaultTimeout, "how long one rotation step may run")
 	fs.StringVar(&c.auditLog, "audit-log", "", "append an audit trail to `file` (\"-\" for standard output): one JSON record a line, in CloudTrail's shape, for every request and for the service's rotation events, never a value; created mode 0600; a request whose record cannot be written fails")
 	fs.BoolVar(&c.auditBestEffort, "audit-best-effort", false, "answer a request whose audit record could not be written (the failure is logged) instead of failing it")
@@ -329,14 +333,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(observers) > 0 {
 		cfg.Observer = awsapi.Observers(observers...)
 	}
+	functions := &functionRouter{kinds: c.functions, region: c.region, logger: logger, ready: make(chan struct{})}
 	if c.lambdaEndpoint != "" {
 		inv, err := lambda.New(c.lambdaEndpoint)
 		if err != nil {
 			return fmt.Errorf("--lambda-endpoint: %w", err)
 		}
 		inv.Timeout = c.lambdaTimeout
-		cfg.Invoker = inv
+		functions.lambda = inv
 	}
+	cfg.Invoker = functions
 	// The store opens last, once everything that can be refused was.
 	store, closeStore, err := openStore(ctx, storeConfig{spec: c.store, keysFile: c.keysFile, create: true, region: c.region, getenv: os.Getenv, logger: logger, allowMissingKeys: c.allowMissingKeys})
 	if err != nil {
@@ -377,6 +383,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return engines.newService(store, opts)
 	}
 	handler := awsapi.NewHandler(cfg)
+	functions.services = handler.Service
+	close(functions.ready)
 	// Start the engines now, of the default region and of every region the
 	// store holds secrets in: their scheduled rotations, crash resumes and
 	// replica catch-up do not wait for a request naming the region.
@@ -432,7 +440,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
 		"store", c.store, "region", c.region, "account_id", c.accountID, "signed", len(creds) > 0, "authorization", len(principals) > 0,
-		"lambda_endpoint", c.lambdaEndpoint, "tls", certs != nil, "max_connections", c.maxConnections,
+		"lambda_endpoint", c.lambdaEndpoint, "rotation_functions", c.functions.String(), "tls", certs != nil, "max_connections", c.maxConnections,
 		"max_concurrent_lists", c.maxConcurrentLists)
 	if history != nil {
 		logger.Info("serving the console", "url", scheme+"://"+ln.Addr().String()+"/console/", "open", len(creds) == 0)
