@@ -159,8 +159,8 @@ func (t *Trail) Observe(x *awsapi.Exchange) error {
 		RequestID: x.RequestID, ReadOnly: x.ReadOnly, EventType: "AwsApiCall",
 		UserIdentity: t.caller(x),
 	}
-	if x.Resource != "" {
-		rec.Resources = []Resource{{ARN: x.Resource, AccountID: t.opts.AccountID, Type: resourceType}}
+	if arn := x.Resource(); arn != "" {
+		rec.Resources = []Resource{{ARN: arn, AccountID: t.opts.AccountID, Type: resourceType}}
 	}
 	return t.write(&rec)
 }

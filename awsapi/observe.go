@@ -42,8 +42,6 @@ type Exchange struct {
 	ErrorCode, ErrorMessage string
 	// ReadOnly says the operation changes nothing.
 	ReadOnly bool
-	// Resource is the ARN of the secret the request named, when known.
-	Resource string
 
 	request, response []byte // raw bodies: they may hold values
 }
@@ -93,6 +91,11 @@ func isSecretMember(name string) bool { return secretMembers[strings.ToLower(nam
 var answerMembers = map[string]bool{
 	"ARN": true, "Name": true, "VersionId": true, "DeletionDate": true, "ReplicationStatus": true,
 }
+
+// Resource returns the ARN of the secret the exchange is about, when
+// known: the answer's ARN, or a SecretId sent as an ARN. Like
+// RequestParameters, it reads the bodies, so call it within Observe.
+func (x *Exchange) Resource() string { return resourceOf(x.request, x.response) }
 
 // RequestParameters returns the request's members with CloudTrail's names
 // (lowerCamelCase), without the members that hold secret values (the
@@ -225,7 +228,6 @@ func (h *Handler) observe(buf *bufferedAnswer, r *http.Request, x *Exchange, sta
 			x.ErrorCode, x.ErrorMessage = e.Type, e.Message
 		}
 	}
-	x.Resource = resourceOf(x.request, body)
 	err := h.cfg.Observer.Observe(x)
 	x.request, x.response = nil, nil
 	if err != nil {
