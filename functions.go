@@ -76,8 +76,15 @@ func (f *FunctionRegistry) Invoke(ctx context.Context, functionARN string, ev Ro
 	if r == nil {
 		return fmt.Errorf("rotor: no rotation function registered as %s", functionARN)
 	}
+	return RunStep(ctx, r, ev)
+}
+
+// RunStep runs on r the step event names, as a Lambda rotation function's
+// handler does: createSecret, setSecret, testSecret or finishSecret. A
+// RotatorFunc gets the event whole, and dispatches on the step itself.
+func RunStep(ctx context.Context, r Rotator, ev RotationEvent) error {
 	if fn, ok := r.(RotatorFunc); ok {
-		return fn(ctx, ev) // a handler dispatches on the step itself
+		return fn(ctx, ev)
 	}
 	switch ev.Step {
 	case StepCreateSecret:
@@ -89,7 +96,7 @@ func (f *FunctionRegistry) Invoke(ctx context.Context, functionARN string, ev Ro
 	case StepFinishSecret:
 		return r.FinishSecret(ctx, ev)
 	}
-	return fmt.Errorf("rotor: unknown rotation step %q", ev.Step)
+	return fmt.Errorf("rotor: unknown rotation step %q: want createSecret, setSecret, testSecret or finishSecret", ev.Step)
 }
 
 // CheckFunction implements FunctionChecker: only registered functions exist.

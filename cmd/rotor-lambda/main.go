@@ -72,19 +72,7 @@ func newHandler(kind string, api rotators.SecretsAPI, logger *slog.Logger) (func
 	}
 	return func(ctx context.Context, ev rotor.RotationEvent) error {
 		log := logger.With("kind", kind, "step", ev.Step, "secret_id", ev.SecretId, "token", ev.ClientRequestToken)
-		var err error
-		switch ev.Step {
-		case rotor.StepCreateSecret:
-			err = r.CreateSecret(ctx, ev)
-		case rotor.StepSetSecret:
-			err = r.SetSecret(ctx, ev)
-		case rotor.StepTestSecret:
-			err = r.TestSecret(ctx, ev)
-		case rotor.StepFinishSecret:
-			err = r.FinishSecret(ctx, ev)
-		default:
-			err = fmt.Errorf("invalid step %q: want createSecret, setSecret, testSecret or finishSecret", ev.Step)
-		}
+		err := rotor.RunStep(ctx, r, ev)
 		if err != nil {
 			log.Error("step failed", "error", err)
 			return err

@@ -50,7 +50,7 @@ func TestTheHandlerTakesAWSsRotationEvent(t *testing.T) {
 
 	_, err = invoke(ctx, []byte(`{"Step":"create_secret","SecretId":"hmac","ClientRequestToken":"x"}`))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "invalid step")
+	assert.Contains(t, err.Error(), "unknown rotation step")
 }
 
 func TestTheKindComesFromTheEnvironment(t *testing.T) {

@@ -121,17 +121,7 @@ func (r *functionRouter) Invoke(ctx context.Context, arn string, ev rotor.Rotati
 	if err != nil {
 		return err
 	}
-	switch ev.Step {
-	case rotor.StepCreateSecret:
-		return rot.CreateSecret(ctx, ev)
-	case rotor.StepSetSecret:
-		return rot.SetSecret(ctx, ev)
-	case rotor.StepTestSecret:
-		return rot.TestSecret(ctx, ev)
-	case rotor.StepFinishSecret:
-		return rot.FinishSecret(ctx, ev)
-	}
-	return fmt.Errorf("unknown rotation step %q", ev.Step)
+	return rotor.RunStep(ctx, rot, ev)
 }
 
 // arnRegion is the Region of a secret ARN, or "" for a name.

@@ -38,17 +38,7 @@ func newFixture(t *testing.T, s *Server, make func(rotators.SecretsAPI) rotor.Ro
 	f.svc = rotor.New(rotor.NewMemoryStore(), rotor.WithInvoker(fns))
 	r := make(f.svc)
 	fns.Register(function, rotor.RotatorFunc(func(ctx context.Context, ev rotor.RotationEvent) error {
-		var err error
-		switch ev.Step {
-		case rotor.StepCreateSecret:
-			err = r.CreateSecret(ctx, ev)
-		case rotor.StepSetSecret:
-			err = r.SetSecret(ctx, ev)
-		case rotor.StepTestSecret:
-			err = r.TestSecret(ctx, ev)
-		case rotor.StepFinishSecret:
-			err = r.FinishSecret(ctx, ev)
-		}
+		err := rotor.RunStep(ctx, r, ev)
 		if err == nil && ev.Step == f.crashAfter {
 			f.crashAfter = ""
 			return errors.New("crash")
