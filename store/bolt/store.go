@@ -428,42 +428,12 @@ func moveIndexKey(tx *bbolt.Tx, top []byte, region, name string, from, to []byte
 	return nil
 }
 
-// List implements rotor.Store. It seeks the listing index, so its cost
-// follows limit, not the number of secrets.
+// List implements rotor.Store: the walk of ListSorted in creation order,
+// which is the Store's listing order, so its cost follows limit, not the
+// number of secrets.
 func (s *Store) List(ctx context.Context, region string, after rotor.Cursor, limit int) ([]*rotor.Secret, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	var out []*rotor.Secret
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		order := tx.Bucket(orderBucket).Bucket(regionName(region))
-		recs := tx.Bucket(recordsBucket).Bucket(regionName(region))
-		if order == nil || recs == nil {
-			return nil
-		}
-		out = make([]*rotor.Secret, 0, min(limit, 64))
-		start := indexKey(timeKey(after.CreatedDate), after.Name)
-		c := order.Cursor()
-		k, _ := c.Seek(start)
-		if k != nil && bytes.Equal(k, start) {
-			k, _ = c.Next()
-		}
-		for ; k != nil && len(out) < limit; k, _ = c.Next() {
-			secret, err := s.indexed(recs, region, k[timeKeyLen:], "listing")
-			if err != nil {
-				return err
-			}
-			out = append(out, secret)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.ListSorted(ctx, region, rotor.ListOrder{By: rotor.SortByCreatedDate},
+		rotor.ListPosition{Date: after.CreatedDate, Name: after.Name}, limit)
 }
 
 // indexed returns the secret of region that an entry of the named index
