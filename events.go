@@ -62,15 +62,29 @@ type Event struct {
 }
 
 // Subscribe registers fn to be called after every committed change, in the
-// goroutine that made it. fn must not block for long and must not call back
-// into the service for the same secret synchronously. Subscribe before
-// sharing the service between goroutines.
-func (s *Service) Subscribe(fn func(Event)) { s.hooks = append(s.hooks, fn) }
+// goroutine that made it, before the operation returns. fn must not block
+// for long and must not call back into the service for the same secret
+// synchronously. Subscribe may be called at any time, also while other
+// goroutines use the service: fn hears every change committed after
+// Subscribe returns.
+func (s *Service) Subscribe(fn func(Event)) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	var hooks []func(Event)
+	if old := s.hooks.Load(); old != nil {
+		hooks = slices.Clone(*old)
+	}
+	hooks = append(hooks, fn)
+	s.hooks.Store(&hooks)
+}
+
+// listened reports whether anyone subscribed.
+func (s *Service) listened() bool { return s.hooks.Load() != nil }
 
 // emitWithLabels emits ev with the labels of sec, the secret the change
 // committed; the copy is made only when someone listens.
 func (s *Service) emitWithLabels(sec *Secret, ev Event) {
-	if len(s.hooks) == 0 {
+	if !s.listened() {
 		return
 	}
 	ev.Labels = slices.Clone(sec.Stages)
@@ -78,7 +92,11 @@ func (s *Service) emitWithLabels(sec *Secret, ev Event) {
 }
 
 func (s *Service) emit(ev Event) {
-	for _, h := range s.hooks {
+	hooks := s.hooks.Load()
+	if hooks == nil {
+		return
+	}
+	for _, h := range *hooks {
 		h(ev)
 	}
 }

@@ -2,7 +2,10 @@ package rotor_test
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rotorkit/rotor"
@@ -99,4 +102,51 @@ func TestAnEventCarriesEveryLabelAfterTheChange(t *testing.T) {
 		{Label: rotor.StageCurrent, VersionID: put.VersionId},
 		{Label: rotor.StagePrevious, VersionID: created.VersionId},
 	}, got[1].Labels, "AWSPREVIOUS, which followed AWSCURRENT, is reported where it went")
+}
+
+// TestSubscribeWhileTheServiceIsInUse subscribes while other goroutines
+// write (the race detector watches), and every subscriber hears each change
+// committed after its Subscribe returned.
+func TestSubscribeWhileTheServiceIsInUse(t *testing.T) {
+	ctx := context.Background()
+	svc := rotor.New(rotor.NewMemoryStore())
+	_, err := svc.CreateSecret(ctx, rotor.CreateSecretInput{Name: "busy", SecretString: "v0"})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var writes atomic.Int32
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _ = svc.TagResource(ctx, rotor.TagResourceInput{SecretId: "busy", Tags: []rotor.Tag{{Key: fmt.Sprint("w", w), Value: fmt.Sprint(i)}}})
+				writes.Add(1)
+			}
+		}()
+	}
+	var heard [20]atomic.Int32
+	for i := range heard {
+		// Each subscription lands among writes that emit.
+		for n := writes.Load(); writes.Load() < n+2; {
+			runtime.Gosched()
+		}
+		svc.Subscribe(func(ev rotor.Event) {
+			if ev.Kind == rotor.EventValuePut {
+				heard[i].Add(1)
+			}
+		})
+	}
+	close(stop)
+	wg.Wait()
+	_, err = svc.PutSecretValue(ctx, rotor.PutSecretValueInput{SecretId: "busy", SecretString: "after"})
+	require.NoError(t, err)
+	for i := range heard {
+		assert.Equal(t, int32(1), heard[i].Load(), "subscriber %d", i)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,10 @@ type Service struct {
 	invoker   Invoker
 	runner    RotationRunner
 	retries   int
-	hooks     []func(Event)
+	// hooks holds the subscribers, replaced whole by Subscribe, so that
+	// subscribing never races with a commit that emits.
+	hooks  atomic.Pointer[[]func(Event)]
+	hookMu sync.Mutex
 
 	intervalMu sync.Mutex
 	intervals  map[RotationRules]int64
@@ -344,7 +348,7 @@ func (s *Service) apply(ctx context.Context, id string, rule func(sec *Secret, n
 	if err != nil {
 		return nil, outcome{}, err
 	}
-	if saved && len(s.hooks) > 0 {
+	if saved && s.listened() {
 		labels := slices.Clone(sec.Stages)
 		for _, ev := range out.events {
 			ev.Labels = labels

@@ -41,8 +41,8 @@ type Cache struct {
 }
 
 // New returns a Cache over api. When api is a Notifier (a *rotor.Service
-// is), New subscribes to its events: call New before the service is shared
-// between goroutines, as rotor.Service.Subscribe requires.
+// is), New subscribes to its events, at any time: from then on a commit
+// drops the entries it changed.
 func New(api API, opts ...Option) *Cache {
 	o := options{
 		checkInterval: DefaultCheckInterval, maxStale: DefaultMaxStale,

@@ -21,8 +21,8 @@ func Example() {
 		panic(err)
 	}
 
-	// Create the cache before the service is shared between goroutines:
-	// it subscribes to the service's events.
+	// The cache subscribes to the service's events: a commit drops what
+	// it changed.
 	secrets := cache.New(svc)
 	defer secrets.Close()
 
