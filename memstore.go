@@ -205,7 +205,10 @@ func (x *memIndex) insert(e *memEntry) {
 	if ci == len(x.chunks) {
 		// After every entry, as a newly created secret nearly always is.
 		if ci == 0 || len(x.chunks[ci-1]) >= maxChunk {
-			x.chunks = append(x.chunks, make([]*memEntry, 0, maxChunk))
+			// Small at first: append grows it, and a secret that moves
+			// alone to the end (a write under a date order of one secret)
+			// does not cost a whole chunk each time.
+			x.chunks = append(x.chunks, make([]*memEntry, 0, 8))
 			ci++
 		}
 		ci--
