@@ -39,6 +39,8 @@ func TestStatsReportTheSchedulersLag(t *testing.T) {
 	out, err := svc.RotateSecret(ctx, rotor.RotateSecretInput{SecretId: "db", RotationLambdaARN: fn, RotationRules: &rotor.RotationRules{AutomaticallyAfterDays: 1}})
 	require.NoError(t, err)
 	require.NoError(t, e.Wait(ctx, out.ARN, out.VersionId))
+	// Start's first tick runs in the scheduler's goroutine: wait for it.
+	require.Eventually(t, func() bool { return !e.Stats().LastTick.IsZero() }, 10*time.Second, time.Millisecond)
 	st := e.Stats()
 	assert.True(t, st.Running)
 	assert.Zero(t, st.Lag, "nothing was due")

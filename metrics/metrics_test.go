@@ -146,6 +146,8 @@ func TestAScrapeShowsRequestsRotationsAndTheEngine(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDANY", "any", "")})
 	_, _ = made.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
 
+	// Start's first tick runs in the scheduler's goroutine: wait for it.
+	require.Eventually(t, func() bool { return !engines[0].Stats().LastTick.IsZero() }, 10*time.Second, time.Millisecond)
 	f := scrape(t, ops.URL)
 	east := map[string]string{"region": "us-east-1"}
 	assert.Equal(t, 3.0, value(t, f, "rotor_requests_total", map[string]string{"operation": "GetSecretValue", "region": "us-east-1", "code": ""}))
