@@ -47,9 +47,9 @@ func SingleUser(api SecretsAPI, db Database) rotor.Rotator {
 		api:      api,
 		password: rotor.GetRandomPasswordInput{ExcludeCharacters: DefaultExcludeCharacters},
 		next: func(_ context.Context, current rotor.GetSecretValueOutput, password string) (string, error) {
-			c, err := ParseDatabaseSecret(current.SecretString, db.Engines()...)
+			c, err := parseCurrent(current, db)
 			if err != nil {
-				return "", fmt.Errorf("AWSCURRENT: %w", err)
+				return "", err
 			}
 			return c.WithUser(c.Username, password).Marshal()
 		},
@@ -96,9 +96,9 @@ func AlternatingUsers(api SecretsAPI, db Database) rotor.Rotator {
 		api:      api,
 		password: rotor.GetRandomPasswordInput{ExcludeCharacters: DefaultExcludeCharacters},
 		next: func(_ context.Context, current rotor.GetSecretValueOutput, password string) (string, error) {
-			c, err := ParseDatabaseSecret(current.SecretString, db.Engines()...)
+			c, err := parseCurrent(current, db)
 			if err != nil {
-				return "", fmt.Errorf("AWSCURRENT: %w", err)
+				return "", err
 			}
 			if c.MasterARN == "" {
 				return "", fmt.Errorf("AWSCURRENT: %w", &FormatError{Field: "masterarn", Reason: "missing: an alternating-users rotation logs in as the master user of the secret it names"})
@@ -204,4 +204,14 @@ func previousSecret(ctx context.Context, api SecretsAPI, ev rotor.RotationEvent,
 		return previous, errors.New("AWSPREVIOUS names another user or host")
 	}
 	return previous, db.Ping(ctx, previous)
+}
+
+// parseCurrent parses AWSCURRENT's value as a database secret of one of
+// db's engines.
+func parseCurrent(current rotor.GetSecretValueOutput, db Database) (DatabaseSecret, error) {
+	c, err := ParseDatabaseSecret(current.SecretString, db.Engines()...)
+	if err != nil {
+		return DatabaseSecret{}, fmt.Errorf("AWSCURRENT: %w", err)
+	}
+	return c, nil
 }

@@ -120,11 +120,7 @@ func TestAcknowledgedWritesSurviveSIGKILLOfServe(t *testing.T) {
 				}
 			}
 		}()
-		time.Sleep(time.Duration(10+rng.IntN(150)) * time.Millisecond)
-		require.NoError(t, b.cmd.Process.Kill())
-		_ = b.cmd.Wait()
-		stop()
-		wg.Wait()
+		killUnderLoad(t, b, rng, stop, &wg)
 
 		b = start()
 		c = sdkClient(b.url)
@@ -303,4 +299,15 @@ func postgresSchemaURL(t *testing.T) string {
 		sep = "&"
 	}
 	return url + sep + "search_path=" + schema
+}
+
+// killUnderLoad lets the writers run for 10 to 160 ms, SIGKILLs the server
+// among their requests, then stops the writers and waits for them.
+func killUnderLoad(t *testing.T, b *binary, rng *rand.Rand, stop context.CancelFunc, writers *sync.WaitGroup) {
+	t.Helper()
+	time.Sleep(time.Duration(10+rng.IntN(150)) * time.Millisecond)
+	require.NoError(t, b.cmd.Process.Kill())
+	_ = b.cmd.Wait()
+	stop()
+	writers.Wait()
 }

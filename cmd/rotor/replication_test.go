@@ -131,11 +131,7 @@ func TestReplicasCatchUpAfterSIGKILLOfServe(t *testing.T) {
 				}
 			}
 		}()
-		time.Sleep(time.Duration(10+rng.IntN(150)) * time.Millisecond)
-		require.NoError(t, b.cmd.Process.Kill())
-		_ = b.cmd.Wait()
-		stop()
-		wg.Wait()
+		killUnderLoad(t, b, rng, stop, &wg)
 
 		b = start()
 		primary := sdkClient(b.url)

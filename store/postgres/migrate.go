@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -114,44 +113,11 @@ func fillSortColumns(ctx context.Context, tx pgx.Tx, from int) error {
 	if from == 0 || from >= 3 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT region, name, record FROM rotor_secrets`)
-	if err != nil {
-		return err
-	}
-	type update struct {
-		region, name      string
-		changed, accessed time.Time
-	}
-	var updates []update
-	for rows.Next() {
-		var (
-			u      update
-			record []byte
-		)
-		if err := rows.Scan(&u.region, &u.name, &record); err != nil {
-			rows.Close()
-			return err
-		}
-		secret, err := rotor.DecodeSecret(record)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("%s: %w", u.name, err)
-		}
-		u.changed, u.accessed = secret.LastChangedDate, secret.LastAccessedDate
-		updates = append(updates, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, u := range updates {
-		if _, err := tx.Exec(ctx, `UPDATE rotor_secrets SET changed_unix = $3, changed_nanos = $4, accessed_unix = $5, accessed_nanos = $6
-			WHERE region = $1 AND name = $2`,
-			u.region, u.name, u.changed.Unix(), int32(u.changed.Nanosecond()), u.accessed.Unix(), int32(u.accessed.Nanosecond())); err != nil {
-			return fmt.Errorf("%s: %w", u.name, err)
-		}
-	}
-	return nil
+	return updateFromRecords(ctx, tx, `changed_unix = $3, changed_nanos = $4, accessed_unix = $5, accessed_nanos = $6`,
+		func(sec *rotor.Secret) []any {
+			return []any{sec.LastChangedDate.Unix(), int32(sec.LastChangedDate.Nanosecond()),
+				sec.LastAccessedDate.Unix(), int32(sec.LastAccessedDate.Nanosecond())}
+		})
 }
 
 // dueIndexVersion names the rule column due_at was computed with. Bump it
@@ -172,13 +138,26 @@ func rebuildDueIndex(ctx context.Context, tx pgx.Tx) error {
 	if version == dueIndexVersion {
 		return nil
 	}
+	err = updateFromRecords(ctx, tx, `due_at = $3`, func(sec *rotor.Secret) []any { return []any{dueAt(sec)} })
+	if err != nil {
+		return fmt.Errorf("rebuild the due index: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO rotor_meta (key, value) VALUES ('due_index', $1)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, dueIndexVersion)
+	return err
+}
+
+// updateFromRecords sets, in every row, the columns that set names (as $3
+// on) to what values derives from the row's record. The rows are read
+// whole before the first update, as a cursor must not see its own writes.
+func updateFromRecords(ctx context.Context, tx pgx.Tx, set string, values func(*rotor.Secret) []any) error {
 	rows, err := tx.Query(ctx, `SELECT region, name, record FROM rotor_secrets`)
 	if err != nil {
 		return err
 	}
 	type update struct {
 		region, name string
-		due          *time.Time
+		values       []any
 	}
 	var updates []update
 	for rows.Next() {
@@ -193,23 +172,22 @@ func rebuildDueIndex(ctx context.Context, tx pgx.Tx) error {
 		secret, err := rotor.DecodeSecret(record)
 		if err != nil {
 			rows.Close()
-			return fmt.Errorf("rebuild the due index: %s: %w", u.name, err)
+			return fmt.Errorf("%s: %w", u.name, err)
 		}
-		u.due = dueAt(secret)
+		u.values = values(secret)
 		updates = append(updates, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	query := `UPDATE rotor_secrets SET ` + set + ` WHERE region = $1 AND name = $2`
 	for _, u := range updates {
-		if _, err := tx.Exec(ctx, `UPDATE rotor_secrets SET due_at = $3 WHERE region = $1 AND name = $2`, u.region, u.name, u.due); err != nil {
-			return fmt.Errorf("rebuild the due index: %s: %w", u.name, err)
+		if _, err := tx.Exec(ctx, query, append([]any{u.region, u.name}, u.values...)...); err != nil {
+			return fmt.Errorf("%s: %w", u.name, err)
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO rotor_meta (key, value) VALUES ('due_index', $1)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, dueIndexVersion)
-	return err
+	return nil
 }
 
 // migrationLockKey is the advisory lock of one schema's migrations.
